@@ -1,0 +1,22 @@
+"""nllce: the formulas of the book *Cross-entropy is negative log-likelihood*, in NumPy.
+
+Each function is one equation of the book, in the order of its chapters: likelihood,
+log-likelihood, negative log-likelihood (Chapters 1-3), then entropy, cross-entropy and
+KL divergence (Chapter 4).
+"""
+
+from .information import binary_cross_entropy, cross_entropy, entropy, kl_divergence
+from .likelihood import likelihood, log_likelihood, negative_log_likelihood, nll
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "likelihood",
+    "log_likelihood",
+    "negative_log_likelihood",
+    "nll",
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "binary_cross_entropy",
+]
