@@ -1,0 +1,55 @@
+# The README's two commands: `make book` builds the book, `make test` runs every test.
+# Each creates the virtual environment .venv on first use (and again when the pins change),
+# so a fresh machine needs only Python >= 3.11 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+TORCH  := torch==2.13.0
+
+.DEFAULT_GOAL := book
+.PHONY: book test notebooks torch bench pins clean
+
+$(READY): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (nllce)" >/dev/null
+	@touch $@
+
+## book: strict build (warnings are errors, every chapter executed) into _build/html
+book: $(READY)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+## test: unit tests, doctests of nllce, and every notebook re-run and compared (nbval, strict)
+test: $(READY)
+	$(BIN)/python -m pytest
+
+## notebooks: re-execute every chapter in place and store its outputs (then read git diff)
+notebooks: $(READY)
+	$(BIN)/python book/run_notebooks.py
+
+## torch: add PyTorch to .venv, so that `make test` also compares against it and `make bench` times it
+torch: $(READY)
+	$(BIN)/python -m pip install --quiet $(TORCH)
+
+## bench: speed and memory of nllce against naive NumPy, SciPy and PyTorch, as ratios in one run
+bench: torch
+	$(BIN)/python benchmarks/bench_cross_entropy.py
+
+## pins: regenerate requirements.txt from requirements.in in a scratch environment
+pins:
+	rm -rf .pins-venv
+	$(PYTHON) -m venv .pins-venv
+	.pins-venv/bin/python -m pip install --quiet --upgrade pip
+	.pins-venv/bin/python -m pip install --quiet -r requirements.in
+	{ sed -n '1,3p' requirements.txt; .pins-venv/bin/python -m pip freeze --exclude pip; } > requirements.tmp
+	mv requirements.tmp requirements.txt
+	rm -rf .pins-venv
+
+clean:
+	rm -rf _build $(VENV)
