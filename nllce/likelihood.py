@@ -94,8 +94,8 @@ def likelihood(y: ArrayLike, p: ArrayLike) -> float:
 
     .. math::
 
-        L = \prod_{i=1}^{N} p_i^{y_i} (1 - p_i)^{1 - y_i} \quad\text{(Bernoulli)}, \qquad
-        L = \prod_{i=1}^{N} \prod_{k=1}^{K} p_{ik}^{y_{ik}} \quad\text{(categorical)}.
+        L &= \prod_{i=1}^{N} p_i^{y_i} (1 - p_i)^{1 - y_i} \qquad \text{(Bernoulli)}, \\
+        L &= \prod_{i=1}^{N} \prod_{k=1}^{K} p_{ik}^{y_{ik}} \qquad \text{(categorical)}.
 
     Parameters
     ----------
@@ -148,9 +148,9 @@ def log_likelihood(y: ArrayLike, p: ArrayLike) -> float:
 
     .. math::
 
-        \ell = \sum_{i=1}^{N} \big[ y_i \log p_i + (1 - y_i) \log (1 - p_i) \big]
-        \quad\text{(Bernoulli)}, \qquad
-        \ell = \sum_{i=1}^{N} \sum_{k=1}^{K} y_{ik} \log p_{ik} \quad\text{(categorical)}.
+        \ell &= \sum_{i=1}^{N} \big[ y_i \log p_i + (1 - y_i) \log (1 - p_i) \big]
+        \qquad \text{(Bernoulli)}, \\
+        \ell &= \sum_{i=1}^{N} \sum_{k=1}^{K} y_{ik} \log p_{ik} \qquad \text{(categorical)}.
 
     Parameters
     ----------
@@ -201,7 +201,7 @@ def negative_log_likelihood(
 
         \mathrm{NLL}_i = -\log p(y_i), \qquad
         \mathrm{NLL}_{\text{sum}} = -\ell = \sum_i \mathrm{NLL}_i, \qquad
-        \mathrm{NLL}_{\text{mean}} = \tfrac{1}{N} \sum_i \mathrm{NLL}_i.
+        \mathrm{NLL}_{\text{mean}} = \frac{1}{N} \sum_i \mathrm{NLL}_i.
 
     Parameters
     ----------
