@@ -84,7 +84,7 @@ def check_distributions(p: Any, name: str, axis: int = -1) -> np.ndarray:
         value = float(totals) if totals.ndim == 0 else float(totals[bad].flat[0])
         raise ValueError(
             f"{name} must sum to 1 along axis {axis} (within {tol:.2g}); got sum={value:.10g}{where}. "
-            f"Normalise it first (p / p.sum(axis={axis}, keepdims=True)) if that is what you mean"
+            f"Normalise it first ({name} / {name}.sum(axis={axis}, keepdims=True)) if that is what you mean"
         )
     return arr
 
@@ -94,34 +94,37 @@ def check_labels(
 ) -> np.ndarray:
     """Return integer class labels in ``[0, num_classes)`` (or equal to ``ignore_index``) as int64.
 
-    Floating-point labels are accepted when every value is a whole number (``2.0`` means class 2).
+    Floating-point labels are accepted when every value is a finite whole number (``2.0`` means
+    class 2); the range is checked before any conversion, so ``inf`` or ``1e30`` is reported as
+    given.
     """
     arr = np.asarray(y)
+    if np.iscomplexobj(arr):
+        raise ValueError(f"{name} must hold integer class labels; got complex dtype {arr.dtype}")
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
         raise ValueError(f"{name} must hold integer class labels; got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.floating) or np.iscomplexobj(arr):
-        if np.iscomplexobj(arr):
-            raise ValueError(f"{name} must hold integer class labels; got complex dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
         check_no_nan(arr, name)
-        frac = arr != np.round(arr)
+        frac = ~np.isfinite(arr) | (arr != np.round(arr))
         if frac.any():
             raise ValueError(
-                f"{name} must hold integer class labels; got {arr[frac].flat[0]!r} at {_where(arr, frac)}"
+                f"{name} must hold integer class labels; got {float(arr[frac].flat[0])!r} "
+                f"at {_where(arr, frac)}"
             )
-    labels = arr.astype(np.int64)
-    valid = (labels >= 0) & (labels < num_classes)
+    valid = (arr >= 0) & (arr < num_classes)
     if ignore_index is not None:
-        valid |= labels == ignore_index
+        valid |= arr == ignore_index
     if not valid.all():
         bad = ~valid
+        value = arr[bad].flat[0].item()
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
         extra = f" or equal ignore_index={ignore_index}" if ignore_index is not None else ""
         raise ValueError(
-            f"{name} must be class labels in [0, {num_classes}){extra}; "
-            f"got {int(labels[bad].flat[0])} at {_where(labels, bad)}"
+            f"{name} must be class labels in [0, {num_classes}){extra}; got {shown} at {_where(arr, bad)}"
         )
-    return labels
+    return arr.astype(np.int64)
 
 
 def check_binary_targets(y: Any, name: str) -> np.ndarray:
@@ -152,10 +155,20 @@ def check_base(base: float | None) -> float | None:
     """Return ``base`` if it is None or a positive number other than 1."""
     if base is None:
         return None
+    message = f"base must be a positive number other than 1 (2 for bits, e for nats); got {base!r}"
+    if isinstance(base, (bool, np.bool_)) or not isinstance(base, (int, float, np.integer, np.floating)):
+        raise ValueError(message)
     b = float(base)
     if not (b > 0 and b != 1 and np.isfinite(b)):
-        raise ValueError(f"base must be a positive number other than 1 (2 for bits, e for nats); got {base!r}")
+        raise ValueError(message)
     return b
+
+
+def check_real_number(x: Any, name: str, requirement: str) -> float:
+    """Return ``x`` as a float if it is a real number (not a bool or a string), else raise."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be {requirement}; got {x!r}")
+    return float(x)
 
 
 def in_base(nats: Any, base: float | None) -> Any:
@@ -170,7 +183,7 @@ def reduce(values: np.ndarray, reduction: str) -> float | np.ndarray:
     and raises.
     """
     if reduction == "none":
-        return values
+        return np.asarray(values)
     if reduction == "sum":
         return float(np.sum(values, dtype=np.float64))
     if values.size == 0:

@@ -31,7 +31,14 @@ def _distribution_pair(
     single = q.ndim == 1
     t = np.asarray(target)
     if single:
-        if t.ndim not in (0, 1):
+        # Validate as given, so that messages speak of the caller's shapes and indices.
+        q = v.check_distributions(q, probs_name)
+        if t.ndim == 0:
+            v.check_labels(t, target_name, q.shape[0])
+        elif t.ndim == 1:
+            t = v.check_distributions(t, target_name)
+            v.check_same_shape(t, q, target_name, probs_name)
+        else:
             raise ValueError(
                 f"{target_name} must be a label or a distribution (K,) for {probs_name} of shape "
                 f"{q.shape}; got shape {t.shape}"
@@ -182,8 +189,9 @@ def kl_divergence(
     Returns
     -------
     float or ndarray
-        At least 0 (Gibbs' inequality), 0 exactly when ``p == q``; ``inf`` when ``p`` puts mass
-        where ``q`` is 0.
+        At least 0 (Gibbs' inequality) up to rounding error (for ``q`` within rounding of ``p``
+        a value like -4e-16 can occur, as in SciPy), 0 when ``p == q``; ``inf`` when ``p`` puts
+        mass where ``q`` is 0.
 
     Notes
     -----
@@ -208,8 +216,7 @@ def kl_divergence(
     if y_arr.ndim == 1:  # labels: one-hot targets have zero entropy
         per_sample = 0.0 - _categorical_log_prob(y_arr, q_arr)
     else:
-        with np.errstate(invalid="ignore"):  # inf - inf cannot arise: xlogy(p, p) is finite
-            per_sample = (v.xlogy(y_arr, y_arr) - v.xlogy(y_arr, q_arr)).sum(axis=-1)
+        per_sample = (v.xlogy(y_arr, y_arr) - v.xlogy(y_arr, q_arr)).sum(axis=-1)
     return _finish(v.in_base(per_sample, base), single, reduction)
 
 
@@ -236,7 +243,8 @@ def binary_cross_entropy(
     p : array_like
         Predicted probabilities of the positive class, same shape as ``y``.
     weight : array_like, optional
-        Per-element rescaling, broadcast against ``y`` (PyTorch's ``weight``).
+        Per-element rescaling, broadcast against ``y`` (PyTorch's ``weight``). An element of
+        weight 0 contributes 0, even where its loss is ``inf``.
     reduction : {"mean", "sum", "none"}, default "mean"
         ``"mean"`` averages the weighted per-element losses over all elements, as PyTorch does
         (it is *not* a weighted average).
@@ -281,9 +289,13 @@ def binary_cross_entropy(
     y_arr = v.check_binary_targets(y, "y")
     p_arr = v.check_probabilities(p, "p").astype(np.float64)
     v.check_same_shape(y_arr, p_arr, "y", "p")
-    if clamp_log is not None and not (np.isfinite(clamp_log) and clamp_log < 0):
-        raise ValueError(f"clamp_log must be a finite negative number (PyTorch uses -100); got {clamp_log!r}")
+    if clamp_log is not None:
+        requirement = "a finite negative number (PyTorch uses -100)"
+        clamp_log = v.check_real_number(clamp_log, "clamp_log", requirement)
+        if not (np.isfinite(clamp_log) and clamp_log < 0):
+            raise ValueError(f"clamp_log must be {requirement}; got {clamp_log!r}")
     if clip is not None:
+        clip = v.check_real_number(clip, "clip", "a number in [0, 0.5)")
         if not (0 <= clip < 0.5):
             raise ValueError(f"clip must lie in [0, 0.5); got {clip!r}")
         p_arr = np.clip(p_arr, clip, 1.0 - clip)
@@ -292,14 +304,11 @@ def binary_cross_entropy(
         w = v.as_float_array(weight, "weight").astype(np.float64)
         v.check_no_nan(w, "weight")
         try:
-            np.broadcast_shapes(w.shape, y_arr.shape)
+            w = np.broadcast_to(w, y_arr.shape)
         except ValueError:
             raise ValueError(
                 f"weight must broadcast to the shape of y {y_arr.shape}; got shape {w.shape}"
             ) from None
-        losses = w * losses
-        if losses.shape != y_arr.shape:
-            raise ValueError(
-                f"weight must broadcast to the shape of y {y_arr.shape}; got shape {w.shape}"
-            )
+        # An element of weight 0 is left out, even where its loss is inf (0 * inf would be NaN).
+        losses = np.multiply(w, losses, out=np.zeros_like(losses), where=w != 0)
     return v.reduce(v.in_base(losses, base), reduction)
