@@ -6,7 +6,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
-TORCH  := torch==2.13.0
 
 .DEFAULT_GOAL := book
 .PHONY: book test notebooks torch bench pins clean
@@ -35,7 +34,7 @@ notebooks: $(READY)
 
 ## torch: add PyTorch to .venv, so that `make test` also compares against it and `make bench` times it
 torch: $(READY)
-	$(BIN)/python -m pip install --quiet $(TORCH)
+	$(BIN)/python -m pip install --quiet -r requirements-torch.txt
 
 ## bench: speed and memory of nllce against naive NumPy, SciPy and PyTorch, as ratios in one run
 bench: torch
