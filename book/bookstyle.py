@@ -26,7 +26,7 @@ def setup(seed: int = SEED) -> np.random.Generator:
     >>> float(rng.random()) == float(np.random.default_rng(SEED).random())
     True
     """
-    np.set_printoptions(precision=6, suppress=True, linewidth=88, legacy=False)
+    np.set_printoptions(precision=6, suppress=True, linewidth=76, legacy=False)  # the page column
     mpl.rcParams.update(
         {
             "figure.figsize": (6.4, 4.0),
