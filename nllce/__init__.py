@@ -7,6 +7,16 @@ KL divergence (Chapter 4).
 
 from .information import binary_cross_entropy, cross_entropy, entropy, kl_divergence
 from .likelihood import likelihood, log_likelihood, negative_log_likelihood, nll
+from .logits import (
+    binary_cross_entropy_with_logits,
+    cross_entropy_with_logits,
+    log_sigmoid,
+    log_softmax,
+    logsumexp,
+    sigmoid,
+    softmax,
+)
+from .gradients import binary_cross_entropy_with_logits_grad, cross_entropy_with_logits_grad
 
 __version__ = "0.1.0"
 
@@ -19,4 +29,13 @@ __all__ = [
     "cross_entropy",
     "kl_divergence",
     "binary_cross_entropy",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "sigmoid",
+    "log_sigmoid",
+    "cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy_with_logits_grad",
+    "binary_cross_entropy_with_logits_grad",
 ]
