@@ -3,7 +3,8 @@
 A model gives a probability to every possible outcome; the likelihood of a data set is the
 product of the probabilities the model gave to what actually happened. Two models are covered:
 
-* **Bernoulli** (``p`` is 1-D): ``p[i]`` is the probability that ``y[i] = 1``.
+* **Bernoulli** (``p`` is 1-D): ``p[i]`` is the probability that ``y[i] = 1``; a single number
+  ``p`` is one parameter θ shared by every sample.
 * **Categorical** (``p`` is 2-D, ``(N, K)``): row ``p[i]`` is a distribution over ``K`` classes and
   ``y`` holds integer labels ``(N,)`` or one-hot / soft target rows ``(N, K)``.
 """
@@ -50,6 +51,15 @@ def _prepare(
     1-D ``y``). ``y_name`` and ``p_name`` are the caller's argument names, used in messages.
     """
     p_arr = v.as_float_array(p, p_name)
+    if p_arr.ndim == 0:  # one Bernoulli parameter theta shared by every sample
+        theta = v.check_probabilities(p_arr, p_name)
+        y_arr = v.check_binary_targets(y, y_name)
+        if y_arr.ndim != 1:
+            raise ValueError(
+                f"{y_name} must be 1-D (one outcome per sample) for a single {p_name}; "
+                f"got shape {y_arr.shape}"
+            )
+        return y_arr, np.full(y_arr.shape, float(theta))
     if p_arr.ndim == 1:
         p_arr = v.check_probabilities(p_arr, p_name).astype(np.float64)
         y_arr = v.check_binary_targets(y, y_name)
@@ -75,8 +85,8 @@ def _prepare(
             f"{p_arr.shape}; got shape {y_raw.shape}"
         )
     raise ValueError(
-        f"{p_name} must be 1-D (Bernoulli: {p_name}[i] = P(y_i = 1)) or 2-D (categorical: one "
-        f"distribution per row); got shape {p_arr.shape}"
+        f"{p_name} must be a number or 1-D (Bernoulli: {p_name}[i] = P(y_i = 1)) or 2-D "
+        f"(categorical: one distribution per row); got shape {p_arr.shape}"
     )
 
 
@@ -102,8 +112,9 @@ def likelihood(y: ArrayLike, p: ArrayLike) -> float:
     y : array_like
         What happened. Bernoulli: ``(N,)`` of 0/1 (or soft targets in [0, 1]). Categorical:
         integer labels ``(N,)`` in ``[0, K)``, or one-hot / soft target rows ``(N, K)``.
-    p : array_like
-        The model. ``(N,)`` with ``p[i] = P(y_i = 1)``, or ``(N, K)`` with one distribution per row.
+    p : float or array_like
+        The model. A single number ``θ = P(y_i = 1)`` for every sample, ``(N,)`` with
+        ``p[i] = P(y_i = 1)``, or ``(N, K)`` with one distribution per row.
 
     Returns
     -------
@@ -126,6 +137,8 @@ def likelihood(y: ArrayLike, p: ArrayLike) -> float:
 
     >>> from nllce import likelihood
     >>> likelihood([1, 1, 0], [0.7, 0.7, 0.7])  # 0.7 * 0.7 * 0.3
+    0.147
+    >>> likelihood([1, 1, 0], 0.7)  # the same coin for every flip: L(theta) at theta = 0.7
     0.147
 
     The product underflows long before the log-likelihood does:

@@ -530,10 +530,15 @@ BAD_INPUT = [
     pytest.param(
         [0, 1],
         [[[0.5, 0.5]], [[0.5, 0.5]]],
-        r"p must be 1-D \(Bernoulli.*or 2-D .*; got shape \(2, 1, 2\)",
+        r"p must be a number or 1-D \(Bernoulli.*or 2-D .*; got shape \(2, 1, 2\)",
         id="p-3d",
     ),
-    pytest.param(1, 0.5, r"p must be 1-D \(Bernoulli.*or 2-D .*; got shape \(\)", id="p-scalar"),
+    pytest.param(
+        1,
+        0.5,
+        r"y must be 1-D \(one outcome per sample\) for a single p; got shape \(\)",
+        id="scalar-p-with-scalar-y",
+    ),
     pytest.param(
         [[[0]], [[1]]],
         P2,
@@ -591,3 +596,23 @@ def test_invalid_base_raises(base):
         ValueError, match=r"base must be a positive number other than 1 \(2 for bits, e for nats\)"
     ):
         nll([1], [0.5], base=base)
+
+
+# --- A single number p: one Bernoulli parameter theta for every sample -------------------------
+
+
+def test_scalar_p_is_one_theta_shared_by_every_sample():
+    # three flips, heads heads tails, theta = 0.7: 0.7 * 0.7 * 0.3 = 0.147 (hand calculation)
+    y = [1, 1, 0]
+    assert math.isclose(likelihood(y, 0.7), 0.147, rel_tol=1e-12)
+    assert math.isclose(log_likelihood(y, 0.7), math.log(0.147), rel_tol=1e-12)
+    # mean NLL: -(2 log 0.7 + log 0.3) / 3
+    expected = -(2 * math.log(0.7) + math.log(0.3)) / 3
+    assert math.isclose(negative_log_likelihood(y, 0.7), expected, rel_tol=1e-12)
+
+
+def test_scalar_p_must_be_a_probability_and_needs_1d_y():
+    with pytest.raises(ValueError, match=r"p must lie in \[0, 1\]; got max=1.5"):
+        likelihood([1, 0], 1.5)
+    with pytest.raises(ValueError, match=r"y must be 1-D \(one outcome per sample\) for a single p; got shape \(2, 2\)"):
+        likelihood([[1, 0], [0, 1]], 0.5)
