@@ -93,6 +93,21 @@ def _check_axis_input(a: ArrayLike, name: str, axis: int) -> np.ndarray:
     return arr
 
 
+def _softmax_parts(z: ArrayLike, axis: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Validate logits and return ``z - max z`` and ``sum exp(z - max z)`` along ``axis``.
+
+    Raises where the softmax is undefined (+inf, or a row of only -inf); for an empty axis
+    returns an empty copy and ``None``.
+    """
+    arr = _check_axis_input(z, "z", axis)
+    if arr.shape[axis] == 0:
+        return arr.copy(), None
+    _, shifted, s, finite = _shifted_and_sum(arr, axis)
+    if not finite:
+        _raise_undefined_softmax(arr, "z", axis)
+    return shifted, s
+
+
 def _scalar_or_array(x: np.ndarray) -> float | np.ndarray:
     return float(x) if x.ndim == 0 else x
 
@@ -195,12 +210,9 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> bool(np.allclose(softmax([1.0, 2.0, 3.0]), softmax([101.0, 102.0, 103.0])))  # shift-invariant
     True
     """
-    arr = _check_axis_input(z, "z", axis)
-    if arr.shape[axis] == 0:
-        return arr.copy()
-    _, shifted, s, finite = _shifted_and_sum(arr, axis)
-    if not finite:
-        _raise_undefined_softmax(arr, "z", axis)
+    shifted, s = _softmax_parts(z, axis)
+    if s is None:  # no classes: nothing to normalise
+        return shifted
     out = np.exp(shifted)
     out /= s
     return out
@@ -257,12 +269,9 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> bool(np.allclose(log_softmax(z), z - logsumexp(z)))
     True
     """
-    arr = _check_axis_input(z, "z", axis)
-    if arr.shape[axis] == 0:
-        return arr.copy()
-    _, shifted, s, finite = _shifted_and_sum(arr, axis)
-    if not finite:
-        _raise_undefined_softmax(arr, "z", axis)
+    shifted, s = _softmax_parts(z, axis)
+    if s is None:  # no classes: nothing to normalise
+        return shifted
     shifted -= np.log(s)
     return shifted
 
