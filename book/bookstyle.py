@@ -6,6 +6,8 @@ machine and every run, which is what lets ``pytest --nbval`` compare stored outp
 
 from __future__ import annotations
 
+import sys
+
 import matplotlib as mpl
 import numpy as np
 
@@ -27,6 +29,12 @@ def setup(seed: int = SEED) -> np.random.Generator:
     True
     """
     np.set_printoptions(precision=6, suppress=True, linewidth=76, legacy=False)  # the page column
+    # In a Jupyter kernel, printed text is sent in pieces every 0.2 s, cut wherever the timer
+    # falls; merging the pieces can then split a line or add a blank one (in the rendered page,
+    # and in the stored notebook's JSON). A long interval makes each cell's text leave in one
+    # piece, when the cell ends or before a figure is shown.
+    if hasattr(sys.stdout, "flush_interval"):
+        sys.stdout.flush_interval = sys.stderr.flush_interval = 3600.0
     mpl.rcParams.update(
         {
             "figure.figsize": (6.4, 4.0),
