@@ -22,7 +22,14 @@ KERNEL = "python3"
 def run(path: Path) -> None:
     """Execute the notebook at ``path`` with the book directory as working directory."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name=KERNEL, resources={"metadata": {"path": str(BOOK)}}).execute()
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name=KERNEL,
+        record_timing=False,  # no timestamps: a re-run with the same outputs is byte-identical
+        resources={"metadata": {"path": str(BOOK)}},
+    )
+    client.execute()
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3 (nllce)", "language": "python"}
     nbformat.write(nb, path)
     print(f"executed {path}")
