@@ -22,6 +22,8 @@ KERNEL = "python3"
 def run(path: Path) -> None:
     """Execute the notebook at ``path`` with the book directory as working directory."""
     nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # timestamps of an earlier run
     client = NotebookClient(
         nb,
         timeout=600,
