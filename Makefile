@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
 .DEFAULT_GOAL := book
-.PHONY: book test notebooks torch bench pins clean
+.PHONY: book test lint notebooks torch bench pins clean
 
 $(READY): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is " + sys.version.split()[0])'
@@ -27,6 +27,11 @@ book: $(READY)
 ## test: unit tests, doctests of nllce, and every notebook re-run and compared (nbval, strict)
 test: $(READY)
 	$(BIN)/python -m pytest
+
+## lint: code style of the package, tests, benchmarks and book helpers (ruff)
+lint: $(READY)
+	$(BIN)/ruff check nllce tests benchmarks book
+	$(BIN)/ruff format --check nllce tests benchmarks book
 
 ## notebooks: re-execute every chapter in place and store its outputs (then read git diff)
 notebooks: $(READY)

@@ -33,7 +33,7 @@ import scipy
 from scipy import special
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the nllce of this checkout
-import nllce  # noqa: E402
+import nllce
 
 try:
     import torch
@@ -113,7 +113,9 @@ def other_options(logits, target, logits_t, target_t, rng) -> None:
     assert abs(ours - theirs) <= AGREE_RTOL * abs(theirs), (ours, theirs)
     agreement = abs(ours - theirs) / abs(theirs)
     print(f"\nother options, against PyTorch on one thread (values agree to {agreement:.1e})")
-    limit = threadpool_limits(limits=1) if threadpool_limits is not None else contextlib.nullcontext()
+    limit = (
+        threadpool_limits(limits=1) if threadpool_limits is not None else contextlib.nullcontext()
+    )
     for label, (ours_fn, torch_fn) in cases.items():
         with limit:
             t = best_times({"nllce": ours_fn, "torch": torch_fn}, ROUNDS)
@@ -153,10 +155,13 @@ def main() -> int:
     if torch is not None:
         torch.set_num_threads(1)
         logits_t, target_t = torch.from_numpy(logits), torch.from_numpy(target)
-        routes["PyTorch F.cross_entropy (1 thread)"] = lambda: F.cross_entropy(logits_t, target_t).item()
+        routes["PyTorch F.cross_entropy (1 thread)"] = lambda: F.cross_entropy(
+            logits_t, target_t
+        ).item()
 
     print(
-        f"cross_entropy_with_logits: logits ({N:_}, {C}) float32 ({logits.nbytes / 2**20:.1f} MiB), "
+        f"cross_entropy_with_logits: logits ({N:_}, {C}) float32 "
+        f"({logits.nbytes / 2**20:.1f} MiB), "
         f'integer targets, reduction="mean", seed {SEED}'
     )
     versions = f"numpy {np.__version__}, scipy {scipy.__version__}"
@@ -175,7 +180,9 @@ def main() -> int:
     worst = max(abs(value - reference) / abs(reference) for value in values.values())
     print(
         "values: "
-        + ", ".join(f"{name.split()[0].split('.')[0]} {value:.7f}" for name, value in values.items())
+        + ", ".join(
+            f"{name.split()[0].split('.')[0]} {value:.7f}" for name, value in values.items()
+        )
         + f"  (largest relative difference {worst:.1e})"
     )
     if worst > AGREE_RTOL:
@@ -186,14 +193,19 @@ def main() -> int:
     memory = {name: peak_extra_memory(fn) for name, fn in routes.items() if "PyTorch" not in name}
 
     # 3. timings: best of ROUNDS, interleaved, BLAS on one thread when it can be limited
-    limit = threadpool_limits(limits=1) if threadpool_limits is not None else contextlib.nullcontext()
+    limit = (
+        threadpool_limits(limits=1) if threadpool_limits is not None else contextlib.nullcontext()
+    )
     with limit:
         times = best_times(routes, ROUNDS)
-    threads = "BLAS limited to 1 thread" if threadpool_limits is not None else "BLAS threads not limited"
+    threads = (
+        "BLAS limited to 1 thread" if threadpool_limits is not None else "BLAS threads not limited"
+    )
     ours = times["nllce.cross_entropy_with_logits"]
 
     print(
-        f"\nbest of {ROUNDS} rounds ({threads}); ratio = route time / nllce time (> 1: nllce is faster)"
+        f"\nbest of {ROUNDS} rounds ({threads}); "
+        "ratio = route time / nllce time (> 1: nllce is faster)"
     )
     print(f"{'route':38s} {'time':>9s} {'ratio':>7s} {'peak extra memory':>19s}")
     for name, seconds in times.items():

@@ -32,7 +32,11 @@ def run(path: Path) -> None:
         resources={"metadata": {"path": str(BOOK)}},
     )
     client.execute()
-    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3 (nllce)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": KERNEL,
+        "display_name": "Python 3 (nllce)",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     print(f"executed {path}")
 

@@ -5,6 +5,7 @@ log-likelihood, negative log-likelihood (Chapters 1-3), then entropy, cross-entr
 KL divergence (Chapter 4).
 """
 
+from .gradients import binary_cross_entropy_with_logits_grad, cross_entropy_with_logits_grad
 from .information import binary_cross_entropy, cross_entropy, entropy, kl_divergence
 from .likelihood import likelihood, log_likelihood, negative_log_likelihood, nll
 from .logits import (
@@ -16,7 +17,6 @@ from .logits import (
     sigmoid,
     softmax,
 )
-from .gradients import binary_cross_entropy_with_logits_grad, cross_entropy_with_logits_grad
 
 __version__ = "0.1.0"
 

@@ -23,7 +23,7 @@ def _where(x: np.ndarray, mask: np.ndarray) -> str:
 
 
 def as_float_array(x: Any, name: str) -> np.ndarray:
-    """Return ``x`` as a real floating-point array (float32 stays float32, anything else float64)."""
+    """Return ``x`` as a real floating-point array (float32 stays float32, the rest float64)."""
     arr = np.asarray(x)
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
@@ -51,11 +51,13 @@ def check_probabilities(p: Any, name: str) -> np.ndarray:
         low, high = arr < 0, arr > 1
         if low.any():
             raise ValueError(
-                f"{name} must lie in [0, 1]; got min={arr.min():.6g} at {_where(arr, arr == arr.min())}"
+                f"{name} must lie in [0, 1]; "
+                f"got min={arr.min():.6g} at {_where(arr, arr == arr.min())}"
             )
         if high.any():
             raise ValueError(
-                f"{name} must lie in [0, 1]; got max={arr.max():.6g} at {_where(arr, arr == arr.max())}"
+                f"{name} must lie in [0, 1]; "
+                f"got max={arr.max():.6g} at {_where(arr, arr == arr.max())}"
             )
     return arr
 
@@ -75,7 +77,9 @@ def check_distributions(p: Any, name: str, axis: int = -1) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"{name} must have at least one dimension (the classes); got a scalar")
     if arr.shape[axis] == 0:
-        raise ValueError(f"{name} must have at least one class along axis {axis}; got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have at least one class along axis {axis}; got shape {arr.shape}"
+        )
     totals = arr.sum(axis=axis, dtype=np.float64)
     tol = sum_tolerance(arr.dtype)
     bad = np.abs(totals - 1.0) > tol
@@ -83,8 +87,9 @@ def check_distributions(p: Any, name: str, axis: int = -1) -> np.ndarray:
         where = "" if totals.ndim == 0 else f" at {_where(totals, bad)}"
         value = float(totals) if totals.ndim == 0 else float(totals[bad].flat[0])
         raise ValueError(
-            f"{name} must sum to 1 along axis {axis} (within {tol:.2g}); got sum={value:.10g}{where}. "
-            f"Normalise it first ({name} / {name}.sum(axis={axis}, keepdims=True)) if that is what you mean"
+            f"{name} must sum to 1 along axis {axis} (within {tol:.2g}); "
+            f"got sum={value:.10g}{where}. Normalise it first "
+            f"({name} / {name}.sum(axis={axis}, keepdims=True)) if that is what you mean"
         )
     return arr
 
@@ -122,7 +127,8 @@ def check_labels(
         shown = f"{value:g}" if isinstance(value, float) else str(value)
         extra = f" or equal ignore_index={ignore_index}" if ignore_index is not None else ""
         raise ValueError(
-            f"{name} must be class labels in [0, {num_classes}){extra}; got {shown} at {_where(arr, bad)}"
+            f"{name} must be class labels in [0, {num_classes}){extra}; "
+            f"got {shown} at {_where(arr, bad)}"
         )
     return arr.astype(np.int64)
 
@@ -141,7 +147,9 @@ def check_binary_targets(y: Any, name: str) -> np.ndarray:
 def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
     """Raise unless ``a`` and ``b`` have the same shape."""
     if a.shape != b.shape:
-        raise ValueError(f"{name_a} and {name_b} must have the same shape; got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape; got {a.shape} and {b.shape}"
+        )
 
 
 def check_reduction(reduction: str) -> str:
@@ -156,7 +164,9 @@ def check_base(base: float | None) -> float | None:
     if base is None:
         return None
     message = f"base must be a positive number other than 1 (2 for bits, e for nats); got {base!r}"
-    if isinstance(base, (bool, np.bool_)) or not isinstance(base, (int, float, np.integer, np.floating)):
+    if isinstance(base, (bool, np.bool_)) or not isinstance(
+        base, (int, float, np.integer, np.floating)
+    ):
         raise ValueError(message)
     b = float(base)
     if not (b > 0 and b != 1 and np.isfinite(b)):
@@ -187,7 +197,9 @@ def reduce(values: np.ndarray, reduction: str) -> float | np.ndarray:
     if reduction == "sum":
         return float(np.sum(values, dtype=np.float64))
     if values.size == 0:
-        raise ValueError('reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)')
+        raise ValueError(
+            'reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)'
+        )
     return float(np.sum(values, dtype=np.float64) / values.size)
 
 

@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 from . import _validation as v
 from .logits import _check_bce_inputs, _check_ce_inputs, _mean_denominator, _raise_nonfinite_logits
 
-__all__ = ["cross_entropy_with_logits_grad", "binary_cross_entropy_with_logits_grad"]
+__all__ = ["binary_cross_entropy_with_logits_grad", "cross_entropy_with_logits_grad"]
 
 
 def cross_entropy_with_logits_grad(
@@ -128,7 +128,8 @@ def binary_cross_entropy_with_logits_grad(
 
     .. math::
 
-        \frac{\partial \ell}{\partial x} = w \left[ (1 - y)\,\sigma(x) - p_w\, y\, \sigma(-x) \right],
+        \frac{\partial \ell}{\partial x}
+        = w \left[ (1 - y)\,\sigma(x) - p_w\, y\, \sigma(-x) \right],
 
     which is ``σ(x) - y`` without weights. ``"mean"`` divides by the number of elements.
 
@@ -162,13 +163,16 @@ def binary_cross_entropy_with_logits_grad(
     >>> binary_cross_entropy_with_logits_grad([1.0, 0.0], [0.0, 0.0], reduction="sum")
     array([-0.5,  0.5])
     >>> x, y = np.array([2.0, -1.0]), np.array([1.0, 1.0])
-    >>> bool(np.allclose(binary_cross_entropy_with_logits_grad(y, x, reduction="none"), sigmoid(x) - y))
+    >>> grad = binary_cross_entropy_with_logits_grad(y, x, reduction="none")
+    >>> bool(np.allclose(grad, sigmoid(x) - y))
     True
     """
     v.check_reduction(reduction)
     y_arr, x, w, pw = _check_bce_inputs(y, logits, weight, pos_weight)
     if reduction == "mean" and x.size == 0:
-        raise ValueError('reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)')
+        raise ValueError(
+            'reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)'
+        )
     e = np.exp(-np.abs(x))
     sig_pos = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # sigmoid(x)
     sig_neg = np.where(x >= 0, e / (1 + e), 1 / (1 + e))  # sigmoid(-x) = 1 - sigmoid(x)

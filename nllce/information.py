@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from . import _validation as v
 from .likelihood import _bernoulli_log_prob, _categorical_log_prob, _prepare
 
-__all__ = ["entropy", "cross_entropy", "kl_divergence", "binary_cross_entropy"]
+__all__ = ["binary_cross_entropy", "cross_entropy", "entropy", "kl_divergence"]
 
 
 def _distribution_pair(

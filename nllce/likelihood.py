@@ -125,9 +125,10 @@ def likelihood(y: ArrayLike, p: ArrayLike) -> float:
     -----
     The product of many numbers below 1 underflows: 1,000 heads and 1,000 tails under a coin with
     P(heads) = 0.6 have likelihood ``0.6**1000 * 0.4**1000``, about ``1e-620``, far below the
-    smallest float64 (about 5e-324), so the result is ``0.0``. That is the reason the book moves to :func:`log_likelihood` (Chapter 2). The
-    likelihood of no samples is the empty product, 1.0. A zero probability for something that
-    happened gives 0.0. ``0**0 = 1``, so a class with target weight 0 does not count.
+    smallest float64 (about 5e-324), so the result is ``0.0``. That is the reason the book moves
+    to :func:`log_likelihood` (Chapter 2). The likelihood of no samples is the empty product, 1.0.
+    A zero probability for something that happened gives 0.0. ``0**0 = 1``, so a class with
+    target weight 0 does not count.
 
     Derived in Chapter 1 (Likelihood).
 

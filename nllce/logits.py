@@ -30,13 +30,13 @@ from numpy.typing import ArrayLike
 from . import _validation as v
 
 __all__ = [
-    "logsumexp",
-    "softmax",
-    "log_softmax",
-    "sigmoid",
-    "log_sigmoid",
-    "cross_entropy_with_logits",
     "binary_cross_entropy_with_logits",
+    "cross_entropy_with_logits",
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "sigmoid",
+    "softmax",
 ]
 
 #: Number of logits processed at once by :func:`cross_entropy_with_logits` (64 Ki values: 256 KiB
@@ -207,7 +207,8 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     array([0.25, 0.75])
     >>> softmax([1000.0, 1000.0])  # exp(1000) alone would overflow
     array([0.5, 0.5])
-    >>> bool(np.allclose(softmax([1.0, 2.0, 3.0]), softmax([101.0, 102.0, 103.0])))  # shift-invariant
+    >>> z = np.array([1.0, 2.0, 3.0])
+    >>> bool(np.allclose(softmax(z), softmax(z + 100.0)))  # shift-invariant
     True
     """
     shifted, s = _softmax_parts(z, axis)
@@ -391,7 +392,9 @@ def _check_label_smoothing(label_smoothing: float) -> float:
 
 
 def _check_ignore_index(ignore_index: int) -> int:
-    if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(ignore_index, (int, np.integer)):
+    if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(
+        ignore_index, (int, np.integer)
+    ):
         raise ValueError(
             f"ignore_index must be an integer (PyTorch's default is -100); got {ignore_index!r}"
         )
@@ -419,7 +422,9 @@ def _check_broadcast_weight(weight: ArrayLike, name: str, shape: tuple[int, ...]
     except ValueError:
         ok = False
     if not ok:
-        raise ValueError(f"{name} must broadcast to the shape of logits {shape}; got shape {w.shape}")
+        raise ValueError(
+            f"{name} must broadcast to the shape of logits {shape}; got shape {w.shape}"
+        )
     return w
 
 
@@ -488,7 +493,8 @@ def _check_ce_inputs(
         return _CEInputs(z, z3, labels.reshape(n, d), None, w, ignore_index, eps, label_shape)
     raise ValueError(
         f"target must be class indices of shape {label_shape} or class probabilities of shape "
-        f"{z.shape} for logits of shape {z.shape} (classes on axis {class_axis}); got shape {t.shape}"
+        f"{z.shape} for logits of shape {z.shape} (classes on axis {class_axis}); "
+        f"got shape {t.shape}"
     )
 
 
@@ -501,13 +507,16 @@ def _mean_denominator(inp: _CEInputs) -> float:
     """
     n_samples = inp.z.shape[0] * inp.z.shape[2]
     if n_samples == 0:
-        raise ValueError('reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)')
+        raise ValueError(
+            'reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)'
+        )
     if inp.labels is None:
         return float(n_samples)
     kept = inp.labels != inp.ignore_index
     if not kept.any():
         raise ValueError(
-            f'reduction="mean" is undefined when every target equals ignore_index={inp.ignore_index} '
+            f'reduction="mean" is undefined when every target equals '
+            f"ignore_index={inp.ignore_index} "
             f'(PyTorch returns nan); use reduction="sum", which gives 0.0'
         )
     if inp.weight is None:
@@ -522,13 +531,13 @@ def _mean_denominator(inp: _CEInputs) -> float:
 
 
 def _raise_nonfinite_logits(logits: np.ndarray) -> None:
-    """Explain the first NaN, ``+inf`` or all-``-inf`` sample of ``logits`` (called when one exists)."""
+    """Explain the first NaN, ``+inf`` or all-``-inf`` sample of ``logits`` (one exists)."""
     v.check_no_nan(logits, "logits")
     _raise_undefined_softmax(logits, "logits", 0 if logits.ndim == 1 else 1)
 
 
 def _mul0(a: np.ndarray | float, b: np.ndarray) -> np.ndarray:
-    """``a * b`` with the convention ``0 * inf = 0`` (a zero weight or target switches a term off)."""
+    """``a * b`` with ``0 * inf = 0`` (a zero weight or target switches a term off)."""
     with np.errstate(invalid="ignore"):
         out = a * b
     if np.isnan(out).any():  # only 0 * inf can make nan here: inputs hold no NaN
@@ -550,7 +559,9 @@ def _tile_shape(c: int, d: int, block: int) -> tuple[int, int]:
     return 1, max(1, block // c)
 
 
-def _tiles(inp: _CEInputs, block: int) -> Iterator[tuple[slice, slice, np.ndarray, np.ndarray | None]]:
+def _tiles(
+    inp: _CEInputs, block: int
+) -> Iterator[tuple[slice, slice, np.ndarray, np.ndarray | None]]:
     """Cut the ``(N, D)`` grid of samples into tiles of about ``block`` logits.
 
     Yields ``(ns, ds, z_rows, t_rows)``: the tile's slices of the grid, its logits as rows
@@ -774,7 +785,8 @@ def cross_entropy_with_logits(
 
     >>> cross_entropy_with_logits(0, [1000.0, 1.0, 1.0])  # log(1 + 2 e^-999) = 0
     0.0
-    >>> round(cross_entropy_with_logits([0, -100], logits, reduction="sum"), 6)  # the second is ignored
+    >>> # the second target equals ignore_index: it is left out
+    >>> round(cross_entropy_with_logits([0, -100], logits, reduction="sum"), 6)
     0.239545
     """
     v.check_reduction(reduction)
@@ -801,7 +813,11 @@ def _check_bce_inputs(
     v.check_no_nan(x, "logits")
     y_arr = v.check_binary_targets(y, "y")
     v.check_same_shape(y_arr, x, "y", "logits")
-    w = None if weight is None else _check_broadcast_weight(weight, "weight", x.shape).astype(x.dtype)
+    w = (
+        None
+        if weight is None
+        else _check_broadcast_weight(weight, "weight", x.shape).astype(x.dtype)
+    )
     pw = None
     if pos_weight is not None:
         pw = _check_broadcast_weight(pos_weight, "pos_weight", x.shape).astype(x.dtype)
@@ -874,7 +890,8 @@ def binary_cross_entropy_with_logits(
     The identity with the probability form, where that form is safe:
 
     >>> x, y = np.array([0.5, -2.0, 3.0]), np.array([1.0, 0.0, 1.0])
-    >>> bool(np.isclose(binary_cross_entropy_with_logits(y, x), binary_cross_entropy(y, sigmoid(x))))
+    >>> from_logits = binary_cross_entropy_with_logits(y, x)
+    >>> bool(np.isclose(from_logits, binary_cross_entropy(y, sigmoid(x))))
     True
     """
     v.check_reduction(reduction)

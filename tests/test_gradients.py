@@ -116,7 +116,9 @@ CE_FD_CASES = [
 def test_cross_entropy_gradient_matches_central_differences(
     shape, kind, weighted, ignore, smoothing, reduction
 ):
-    rng = np.random.default_rng(CE_FD_CASES.index((shape, kind, weighted, ignore, smoothing, reduction)))
+    rng = np.random.default_rng(
+        CE_FD_CASES.index((shape, kind, weighted, ignore, smoothing, reduction))
+    )
     z = rng.normal(scale=2.0, size=shape)
     class_axis = 0 if z.ndim == 1 else 1
     label_shape = shape[:class_axis] + shape[class_axis + 1 :]
@@ -128,27 +130,39 @@ def test_cross_entropy_gradient_matches_central_differences(
             target.flat[::2] = -100  # every other sample ignored, at least one kept
         elif ignore and reduction != "mean":
             target = np.array(-100)  # the one sample ignored: zero loss, zero gradient
-    options = dict(weight=rng.uniform(0.2, 2.0, size=4) if weighted else None, label_smoothing=smoothing)
+    options = dict(
+        weight=rng.uniform(0.2, 2.0, size=4) if weighted else None, label_smoothing=smoothing
+    )
     grad = cross_entropy_with_logits_grad(target, z, reduction=reduction, **options)
-    numeric = _central_differences(_total(cross_entropy_with_logits, target, reduction, **options), z)
+    numeric = _central_differences(
+        _total(cross_entropy_with_logits, target, reduction, **options), z
+    )
     np.testing.assert_allclose(grad, numeric, rtol=FD_RTOL, atol=FD_ATOL)
 
 
-BCE_FD_CASES = list(itertools.product([None, (3,), (2, 1)], [None, (), (3,)], ["mean", "sum", "none"]))
+BCE_FD_CASES = list(
+    itertools.product([None, (3,), (2, 1)], [None, (), (3,)], ["mean", "sum", "none"])
+)
 
 
 @pytest.mark.parametrize("weight_shape,pos_weight_shape,reduction", BCE_FD_CASES)
 def test_binary_cross_entropy_gradient_matches_central_differences(
     weight_shape, pos_weight_shape, reduction
 ):
-    rng = np.random.default_rng(100 + BCE_FD_CASES.index((weight_shape, pos_weight_shape, reduction)))
+    rng = np.random.default_rng(
+        100 + BCE_FD_CASES.index((weight_shape, pos_weight_shape, reduction))
+    )
     x, y = rng.normal(scale=3.0, size=(2, 3)), rng.random((2, 3))
     options = dict(
         weight=None if weight_shape is None else rng.uniform(0.2, 2.0, size=weight_shape),
-        pos_weight=None if pos_weight_shape is None else rng.uniform(0.2, 4.0, size=pos_weight_shape),
+        pos_weight=None
+        if pos_weight_shape is None
+        else rng.uniform(0.2, 4.0, size=pos_weight_shape),
     )
     grad = binary_cross_entropy_with_logits_grad(y, x, reduction=reduction, **options)
-    numeric = _central_differences(_total(binary_cross_entropy_with_logits, y, reduction, **options), x)
+    numeric = _central_differences(
+        _total(binary_cross_entropy_with_logits, y, reduction, **options), x
+    )
     np.testing.assert_allclose(grad, numeric, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -171,7 +185,9 @@ def test_gradients_at_plus_minus_1e4_are_finite_and_correct(dtype):
 
 def test_gradient_of_a_scalar_bce_is_a_zero_dimensional_array():
     g = binary_cross_entropy_with_logits_grad(1.0, 0.0)
-    assert isinstance(g, np.ndarray) and g.shape == () and float(g) == pytest.approx(-0.5, rel=1e-15)
+    assert (
+        isinstance(g, np.ndarray) and g.shape == () and float(g) == pytest.approx(-0.5, rel=1e-15)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -614,5 +614,8 @@ def test_scalar_p_is_one_theta_shared_by_every_sample():
 def test_scalar_p_must_be_a_probability_and_needs_1d_y():
     with pytest.raises(ValueError, match=r"p must lie in \[0, 1\]; got max=1.5"):
         likelihood([1, 0], 1.5)
-    with pytest.raises(ValueError, match=r"y must be 1-D \(one outcome per sample\) for a single p; got shape \(2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"y must be 1-D \(one outcome per sample\) for a single p; got shape \(2, 2\)",
+    ):
         likelihood([[1, 0], [0, 1]], 0.5)

@@ -87,7 +87,9 @@ def test_softmax_and_log_softmax_match_scipy(axis):
     np.testing.assert_allclose(
         softmax(z, axis=axis), special.softmax(z, axis=axis), rtol=1e-13, atol=1e-300
     )
-    np.testing.assert_allclose(log_softmax(z, axis=axis), special.log_softmax(z, axis=axis), rtol=1e-13)
+    np.testing.assert_allclose(
+        log_softmax(z, axis=axis), special.log_softmax(z, axis=axis), rtol=1e-13
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -116,7 +118,9 @@ def test_log_softmax_equals_log_of_softmax_where_that_is_safe():
 def test_log_softmax_equals_logits_minus_logsumexp():
     rng = np.random.default_rng(5)
     z = rng.normal(scale=30.0, size=(5, 9))
-    np.testing.assert_allclose(log_softmax(z), z - logsumexp(z, keepdims=True), rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(
+        log_softmax(z), z - logsumexp(z, keepdims=True), rtol=1e-13, atol=1e-12
+    )
 
 
 def test_log_softmax_of_1000_and_1_is_0_and_minus_999():
@@ -134,7 +138,8 @@ def test_softmax_gives_zero_probability_to_minus_inf_logits():
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_building_blocks_of_large_logits_are_finite_and_correct(dtype):
     z = np.array([1e4, -1e4, 1e4 - 1.0], dtype=dtype)
-    # The two largest logits differ by 1: p = [e / (e + 1), 0, 1 / (e + 1)], lse = 1e4 + log(1 + 1/e).
+    # The two largest logits differ by 1:
+    # p = [e / (e + 1), 0, 1 / (e + 1)], lse = 1e4 + log(1 + 1/e).
     lse = logsumexp(z)
     assert lse == pytest.approx(1e4 + math.log1p(math.exp(-1.0)), rel=RTOL[dtype])
     np.testing.assert_allclose(
@@ -174,7 +179,9 @@ def test_sigmoid_and_log_sigmoid_match_scipy():
 def test_sigmoid_and_log_sigmoid_at_plus_minus_1e4_are_finite(dtype):
     x = np.array([-1e4, 1e4], dtype=dtype)
     np.testing.assert_allclose(sigmoid(x), [0.0, 1.0], rtol=0, atol=0)  # e^-1e4 underflows to 0
-    np.testing.assert_allclose(log_sigmoid(x), [-1e4, 0.0], rtol=RTOL[dtype])  # log(e^x / (1 + e^x))
+    np.testing.assert_allclose(
+        log_sigmoid(x), [-1e4, 0.0], rtol=RTOL[dtype]
+    )  # log(e^x / (1 + e^x))
     assert sigmoid(x).dtype == log_sigmoid(x).dtype == dtype
 
 
@@ -185,7 +192,9 @@ def test_sigmoid_and_log_sigmoid_at_infinity():
 
 def test_sigmoid_is_the_two_class_softmax():
     x = np.array([-3.0, 0.2, 7.0])
-    np.testing.assert_allclose(sigmoid(x), softmax(np.stack([np.zeros(3), x], axis=1))[:, 1], rtol=1e-15)
+    np.testing.assert_allclose(
+        sigmoid(x), softmax(np.stack([np.zeros(3), x], axis=1))[:, 1], rtol=1e-15
+    )
 
 
 def test_sigmoid_of_a_scalar_is_a_float():
@@ -246,7 +255,9 @@ def test_unbatched_none_returns_a_zero_dimensional_array():
 
 
 def test_sum_of_an_empty_batch_is_zero():
-    assert cross_entropy_with_logits(np.zeros(0, dtype=int), np.zeros((0, 3)), reduction="sum") == 0.0
+    assert (
+        cross_entropy_with_logits(np.zeros(0, dtype=int), np.zeros((0, 3)), reduction="sum") == 0.0
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,7 +353,9 @@ def test_cross_entropy_with_logits_of_plus_minus_1e4_is_finite_and_correct(dtype
     # -log p: 0 (e^-2e4 vanishes), 2e4, and log(1 + e^-1) for a difference of 1.
     out = cross_entropy_with_logits([0, 1, 0], z, reduction="none")
     assert out.dtype == dtype and np.isfinite(out).all()
-    np.testing.assert_allclose(out, [0.0, 2e4, math.log1p(math.exp(-1.0))], rtol=RTOL[dtype], atol=1e-7)
+    np.testing.assert_allclose(
+        out, [0.0, 2e4, math.log1p(math.exp(-1.0))], rtol=RTOL[dtype], atol=1e-7
+    )
     smoothed = cross_entropy_with_logits([0, 1, 0], z, reduction="none", label_smoothing=0.1)
     assert np.isfinite(smoothed).all()
 
@@ -360,7 +373,9 @@ def test_float32_logits_are_summed_in_float64_and_return_a_float():
 
 
 def test_minus_inf_logit_of_the_target_gives_infinite_loss():
-    assert cross_entropy_with_logits(0, [-np.inf, 0.0]) == np.inf  # the model ruled out what happened
+    assert (
+        cross_entropy_with_logits(0, [-np.inf, 0.0]) == np.inf
+    )  # the model ruled out what happened
 
 
 def test_minus_inf_logit_of_another_class_is_probability_zero():
@@ -454,7 +469,9 @@ def test_binary_cross_entropy_with_logits_of_two_classes_is_the_softmax_cross_en
 
 
 def test_unknown_reduction_raises():
-    with pytest.raises(ValueError, match=r'reduction must be one of "none", "mean", "sum"; got \'avg\''):
+    with pytest.raises(
+        ValueError, match=r'reduction must be one of "none", "mean", "sum"; got \'avg\''
+    ):
         cross_entropy_with_logits([0], [[1.0, 2.0]], reduction="avg")
     with pytest.raises(ValueError, match="reduction must be one of"):
         binary_cross_entropy_with_logits([1.0], [0.0], reduction="batchmean")
@@ -479,14 +496,19 @@ def test_weight_of_the_wrong_length_raises():
 
 
 def test_negative_weight_raises():
-    with pytest.raises(ValueError, match=r"weight must be finite and non-negative; got -1.0 at index 1"):
+    with pytest.raises(
+        ValueError, match=r"weight must be finite and non-negative; got -1.0 at index 1"
+    ):
         cross_entropy_with_logits([0, 1], Z2, weight=[1.0, -1.0, 1.0])
 
 
 def test_labels_out_of_range_that_are_not_ignore_index_raise():
     with pytest.raises(
         ValueError,
-        match=r"target must be class labels in \[0, 3\) or equal ignore_index=-100; got 3 at index 1",
+        match=(
+            r"target must be class labels in \[0, 3\) or equal ignore_index=-100; "
+            r"got 3 at index 1"
+        ),
     ):
         cross_entropy_with_logits([0, 3], Z2)
     with pytest.raises(ValueError, match=r"got -1 at index 0"):
@@ -494,7 +516,9 @@ def test_labels_out_of_range_that_are_not_ignore_index_raise():
 
 
 def test_non_integer_labels_raise():
-    with pytest.raises(ValueError, match=r"target must hold integer class labels; got 1.5 at index 1"):
+    with pytest.raises(
+        ValueError, match=r"target must hold integer class labels; got 1.5 at index 1"
+    ):
         cross_entropy_with_logits([0.0, 1.5], Z2)
 
 
@@ -520,7 +544,8 @@ def test_nan_logits_raise():
 
 def test_plus_inf_logits_raise_where_the_softmax_is_undefined():
     with pytest.raises(
-        ValueError, match=r"logits must not contain \+inf: the softmax is inf/inf .* at index \(0, 1\)"
+        ValueError,
+        match=r"logits must not contain \+inf: the softmax is inf/inf .* at index \(0, 1\)",
     ):
         cross_entropy_with_logits([0], [[0.0, np.inf]])
     with pytest.raises(ValueError, match=r"z must not contain \+inf"):
@@ -568,7 +593,9 @@ def test_probability_targets_that_are_not_distributions_raise():
 
 
 def test_non_negative_ignore_index_with_probability_targets_raises():
-    with pytest.raises(ValueError, match="ignore_index must be negative with class-probability targets"):
+    with pytest.raises(
+        ValueError, match="ignore_index must be negative with class-probability targets"
+    ):
         cross_entropy_with_logits(np.eye(3)[[0, 1]], Z2, ignore_index=1)
 
 
@@ -599,7 +626,8 @@ def test_bce_weights_that_do_not_broadcast_or_are_negative_raise():
     ):
         binary_cross_entropy_with_logits(np.ones((2, 3)), np.zeros((2, 3)), weight=[1.0, 2.0])
     with pytest.raises(
-        ValueError, match=r"pos_weight must broadcast to the shape of logits \(2, 3\); got shape \(4,\)"
+        ValueError,
+        match=r"pos_weight must broadcast to the shape of logits \(2, 3\); got shape \(4,\)",
     ):
         binary_cross_entropy_with_logits(np.ones((2, 3)), np.zeros((2, 3)), pos_weight=np.ones(4))
     with pytest.raises(ValueError, match=r"pos_weight must be finite and non-negative; got -2.0"):

@@ -74,7 +74,12 @@ def _assert_close(ours, theirs, rtol=RTOL):
 CE_CONFIGS = [
     (shape, kind, ignore, weighted, smoothing, reduction)
     for shape, kind, ignore, weighted, smoothing, reduction in itertools.product(
-        SHAPES, ("index", "probs"), (False, True), (False, True), (0.0, 0.3), ("mean", "sum", "none")
+        SHAPES,
+        ("index", "probs"),
+        (False, True),
+        (False, True),
+        (0.0, 0.3),
+        ("mean", "sum", "none"),
     )
     if not (kind == "probs" and ignore)
 ]
@@ -109,7 +114,11 @@ def test_cross_entropy_with_logits_and_its_gradient_match_torch(
 @pytest.mark.parametrize("seed", range(6))
 def test_random_label_smoothing_weights_and_ignored_targets_match_torch(seed):
     rng = np.random.default_rng(100 + seed)
-    shape = (int(rng.integers(1, 9)), int(rng.integers(2, 7))) + tuple(rng.integers(1, 4, size=seed % 3))
+    shape = (
+        int(rng.integers(1, 9)),
+        int(rng.integers(2, 7)),
+        *tuple(rng.integers(1, 4, size=seed % 3)),
+    )
     target, logits, ignore_index = _random_case(rng, shape, "index", ignore=True)
     options = dict(
         weight=rng.uniform(0.0, 2.0, size=shape[1]),
@@ -127,7 +136,9 @@ def test_label_smoothing_of_one_matches_torch():
     logits, target = rng.normal(size=(6, 4)), rng.integers(0, 4, size=6)
     loss_torch, grad_torch = _torch_ce(target, logits, None, -100, "mean", 1.0)
     _assert_close(nllce.cross_entropy_with_logits(target, logits, label_smoothing=1.0), loss_torch)
-    _assert_close(nllce.cross_entropy_with_logits_grad(target, logits, label_smoothing=1.0), grad_torch)
+    _assert_close(
+        nllce.cross_entropy_with_logits_grad(target, logits, label_smoothing=1.0), grad_torch
+    )
 
 
 @pytest.mark.parametrize("scale", [1e2, 1e4])
@@ -164,7 +175,9 @@ def test_float32_logits_agree_with_torch_float32_to_float32_precision():
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_every_target_ignored_sum_and_none_match_torch_and_mean_raises_where_torch_gives_nan(weighted):
+def test_every_target_ignored_sum_and_none_match_torch_and_mean_raises_where_torch_gives_nan(
+    weighted,
+):
     rng = np.random.default_rng(13)
     logits = rng.normal(size=(4, 3))
     target = np.full(4, -100)
@@ -208,7 +221,9 @@ def test_negative_label_smoothing_is_zero_in_torch_and_raises_here():
 BCE_WEIGHT_SHAPES = [None, (), (4,), (6, 1), (6, 4)]  # broadcast against logits (6, 4)
 BCE_POS_WEIGHT_SHAPES = [None, (), (4,), (6, 4)]
 BCE_CONFIGS = list(
-    itertools.product(BCE_WEIGHT_SHAPES, BCE_POS_WEIGHT_SHAPES, ("mean", "sum", "none"), (False, True))
+    itertools.product(
+        BCE_WEIGHT_SHAPES, BCE_POS_WEIGHT_SHAPES, ("mean", "sum", "none"), (False, True)
+    )
 )
 
 
@@ -216,7 +231,9 @@ BCE_CONFIGS = list(
 def test_binary_cross_entropy_with_logits_and_its_gradient_match_torch(
     weight_shape, pos_weight_shape, reduction, soft
 ):
-    rng = np.random.default_rng(BCE_CONFIGS.index((weight_shape, pos_weight_shape, reduction, soft)))
+    rng = np.random.default_rng(
+        BCE_CONFIGS.index((weight_shape, pos_weight_shape, reduction, soft))
+    )
     logits = rng.normal(scale=4.0, size=(6, 4))
     y = rng.random((6, 4)) if soft else rng.integers(0, 2, size=(6, 4)).astype(float)
     weight = None if weight_shape is None else rng.uniform(0.1, 2.0, size=weight_shape)
@@ -256,7 +273,10 @@ def test_binary_cross_entropy_with_clamp_log_matches_torch_binary_cross_entropy(
     y = np.concatenate([rng.random(10), rng.integers(0, 2, size=10), [1.0, 0.0, 0.0, 1.0, 1.0]])
     weight = rng.uniform(0.5, 2.0, size=25)
     theirs = F.binary_cross_entropy(
-        torch.from_numpy(p), torch.from_numpy(y), weight=torch.from_numpy(weight), reduction=reduction
+        torch.from_numpy(p),
+        torch.from_numpy(y),
+        weight=torch.from_numpy(weight),
+        reduction=reduction,
     )
     ours = nllce.binary_cross_entropy(y, p, weight=weight, reduction=reduction, clamp_log=-100)
     _assert_close(ours, theirs.numpy())
