@@ -130,7 +130,7 @@ def check_labels(
             f"{name} must be class labels in [0, {num_classes}){extra}; "
             f"got {shown} at {_where(arr, bad)}"
         )
-    return arr.astype(np.int64)
+    return arr.astype(np.int64, copy=False)  # no copy of labels that are int64 already
 
 
 def check_binary_targets(y: Any, name: str) -> np.ndarray:

@@ -384,16 +384,20 @@ def test_minus_inf_logit_of_another_class_is_probability_zero():
     assert cross_entropy_with_logits([0.0, 1.0], [-np.inf, 0.0]) == 0.0
 
 
-def test_extra_memory_is_bounded_by_the_block_not_the_batch():
+@pytest.mark.parametrize("c", [100, 400])
+def test_extra_memory_is_bounded_by_the_block_not_the_batch(c):
     rng = np.random.default_rng(17)
-    z = rng.normal(size=(50_000, 100)).astype(np.float32)  # 20 MB
-    y = rng.integers(0, 100, size=50_000)
+    n = 50_000
+    z = rng.normal(size=(n, c)).astype(np.float32)  # 20 MB and 80 MB
+    y = rng.integers(0, c, size=n)
     tracemalloc.start()
     cross_entropy_with_logits(y, z)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    # one 256 KiB work block plus a few values per sample (labels): far below one N x C array
-    assert peak < z.nbytes / 5
+    # two work blocks of BLOCK_SIZE float32 logits plus 16 bytes per sample (masks of the
+    # labels), whatever C: one N x C temporary would be 20 MB or more
+    block_bytes = logits_module.BLOCK_SIZE * 4
+    assert peak < 2 * block_bytes + 16 * n
 
 
 # ---------------------------------------------------------------------------------------------
