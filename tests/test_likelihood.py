@@ -34,6 +34,17 @@ def _bernoulli_case(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.nd
     return rng.integers(0, 2, size=n), rng.uniform(0.01, 0.99, size=n)
 
 
+def _model_case(
+    rng: np.random.Generator, model: str, n: int, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random ``(y, p)`` for a Bernoulli model, or a categorical one with labels or soft rows."""
+    if model == "bernoulli":
+        return _bernoulli_case(rng, n)
+    p = _distributions(rng, n, k)
+    y = rng.integers(0, k, size=n) if model == "labels" else _distributions(rng, n, k)
+    return y, p
+
+
 # ---------------------------------------------------------------------------------------------
 # Hand-checkable cases
 # ---------------------------------------------------------------------------------------------
@@ -184,11 +195,7 @@ def test_likelihood_equals_exp_log_likelihood_categorical(n, k, target):
 @pytest.mark.parametrize(("n", "k"), SHAPES, ids=SHAPE_IDS)
 def test_nll_sum_equals_minus_log_likelihood(n, k, model):
     rng = np.random.default_rng(900 + n * k)
-    if model == "bernoulli":
-        y, p = _bernoulli_case(rng, n)
-    else:
-        p = _distributions(rng, n, k)
-        y = rng.integers(0, k, size=n) if model == "labels" else _distributions(rng, n, k)
+    y, p = _model_case(rng, model, n, k)
     np.testing.assert_allclose(nll(y, p, reduction="sum"), -log_likelihood(y, p), rtol=1e-12)
 
 
@@ -196,11 +203,7 @@ def test_nll_sum_equals_minus_log_likelihood(n, k, model):
 @pytest.mark.parametrize(("n", "k"), SHAPES, ids=SHAPE_IDS)
 def test_nll_mean_equals_sum_over_n(n, k, model):
     rng = np.random.default_rng(1000 + n * k)
-    if model == "bernoulli":
-        y, p = _bernoulli_case(rng, n)
-    else:
-        p = _distributions(rng, n, k)
-        y = rng.integers(0, k, size=n) if model == "labels" else _distributions(rng, n, k)
+    y, p = _model_case(rng, model, n, k)
     np.testing.assert_allclose(nll(y, p), nll(y, p, reduction="sum") / n, rtol=1e-12)
 
 
