@@ -186,6 +186,14 @@ def in_base(nats: Any, base: float | None) -> Any:
     return nats if base is None else nats / np.log(base)
 
 
+def check_mean_defined(count: int) -> None:
+    """Raise for ``reduction="mean"`` over no samples: a mean of nothing is undefined."""
+    if count == 0:
+        raise ValueError(
+            'reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)'
+        )
+
+
 def reduce(values: np.ndarray, reduction: str) -> float | np.ndarray:
     """Apply a reduction to per-sample values, summing in float64.
 
@@ -196,10 +204,7 @@ def reduce(values: np.ndarray, reduction: str) -> float | np.ndarray:
         return np.asarray(values)
     if reduction == "sum":
         return float(np.sum(values, dtype=np.float64))
-    if values.size == 0:
-        raise ValueError(
-            'reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)'
-        )
+    check_mean_defined(values.size)
     return float(np.sum(values, dtype=np.float64) / values.size)
 
 

@@ -13,7 +13,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
-from .logits import _check_bce_inputs, _check_ce_inputs, _mean_denominator, _raise_nonfinite_logits
+from .logits import (
+    _check_bce_inputs,
+    _check_ce_inputs,
+    _mean_denominator,
+    _raise_nonfinite_logits,
+    _sigmoid_pair,
+)
 
 __all__ = ["binary_cross_entropy_with_logits_grad", "cross_entropy_with_logits_grad"]
 
@@ -169,13 +175,9 @@ def binary_cross_entropy_with_logits_grad(
     """
     v.check_reduction(reduction)
     y_arr, x, w, pw = _check_bce_inputs(y, logits, weight, pos_weight)
-    if reduction == "mean" and x.size == 0:
-        raise ValueError(
-            'reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)'
-        )
-    e = np.exp(-np.abs(x))
-    sig_pos = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # sigmoid(x)
-    sig_neg = np.where(x >= 0, e / (1 + e), 1 / (1 + e))  # sigmoid(-x) = 1 - sigmoid(x)
+    if reduction == "mean":
+        v.check_mean_defined(x.size)
+    sig_pos, sig_neg = _sigmoid_pair(x)  # sigmoid(x), sigmoid(-x)
     positive = y_arr if pw is None else pw * y_arr
     grad = (1 - y_arr) * sig_pos - positive * sig_neg
     if w is not None:

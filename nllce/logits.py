@@ -283,6 +283,14 @@ def _softplus_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.log1p(e), e
 
 
+def _sigmoid_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sigmoid(x)`` and ``sigmoid(-x) = 1 - sigmoid(x)``, both from ``exp(-|x|)``: no overflow,
+    and neither loses its digits to a subtraction from 1."""
+    e = np.exp(-np.abs(x))
+    small, large = e / (1 + e), 1 / (1 + e)
+    return np.where(x >= 0, large, small), np.where(x >= 0, small, large)
+
+
 def sigmoid(x: ArrayLike) -> float | np.ndarray:
     r"""The logistic function ``1 / (1 + exp(-x))``: a probability from a log-odds.
 
@@ -322,8 +330,7 @@ def sigmoid(x: ArrayLike) -> float | np.ndarray:
     """
     arr = v.as_float_array(x, "x")
     v.check_no_nan(arr, "x")
-    e = np.exp(-np.abs(arr))
-    out = np.where(arr >= 0, 1 / (1 + e), e / (1 + e)).astype(arr.dtype, copy=False)
+    out = _sigmoid_pair(arr)[0].astype(arr.dtype, copy=False)
     return _scalar_or_array(out)
 
 
@@ -506,10 +513,7 @@ def _mean_denominator(inp: _CEInputs) -> float:
     that is 0 (PyTorch returns nan there).
     """
     n_samples = inp.z.shape[0] * inp.z.shape[2]
-    if n_samples == 0:
-        raise ValueError(
-            'reduction="mean" of no samples is undefined; use reduction="sum" (gives 0.0)'
-        )
+    v.check_mean_defined(n_samples)
     if inp.labels is None:
         return float(n_samples)
     kept = inp.labels != inp.ignore_index
