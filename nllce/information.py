@@ -60,7 +60,7 @@ def entropy(p: ArrayLike, *, base: float | None = None, axis: int = -1) -> float
 
     .. math::
 
-        H(p) = -\sum_{k=1}^{K} p_k \log p_k, \qquad 0 \log 0 = 0.
+        H(p) = -\sum_{k=0}^{K-1} p_k \log p_k, \qquad 0 \log 0 = 0.
 
     Parameters
     ----------
@@ -109,7 +109,7 @@ def cross_entropy(
 
     .. math::
 
-        H(p, q) = -\sum_{k=1}^{K} p_k \log q_k,
+        H(p, q) = -\sum_{k=0}^{K-1} p_k \log q_k,
 
     which for a one-hot target (integer label ``y``) is ``-log q_y``: the negative log-likelihood.
 
@@ -172,7 +172,7 @@ def kl_divergence(
 
     .. math::
 
-        \mathrm{KL}(p \,\|\, q) = \sum_{k=1}^{K} p_k \log \frac{p_k}{q_k} = H(p, q) - H(p) \ge 0.
+        \mathrm{KL}(p \,\|\, q) = \sum_{k=0}^{K-1} p_k \log \frac{p_k}{q_k} = H(p, q) - H(p) \ge 0.
 
     Parameters
     ----------

@@ -105,7 +105,7 @@ def likelihood(y: ArrayLike, p: ArrayLike) -> float:
     .. math::
 
         L &= \prod_{i=1}^{N} p_i^{y_i} (1 - p_i)^{1 - y_i} \qquad \text{(Bernoulli)}, \\
-        L &= \prod_{i=1}^{N} \prod_{k=1}^{K} p_{ik}^{y_{ik}} \qquad \text{(categorical)}.
+        L &= \prod_{i=1}^{N} \prod_{k=0}^{K-1} p_{ik}^{y_{ik}} \qquad \text{(categorical)}.
 
     Parameters
     ----------
@@ -164,7 +164,7 @@ def log_likelihood(y: ArrayLike, p: ArrayLike) -> float:
 
         \ell &= \sum_{i=1}^{N} \big[ y_i \log p_i + (1 - y_i) \log (1 - p_i) \big]
         \qquad \text{(Bernoulli)}, \\
-        \ell &= \sum_{i=1}^{N} \sum_{k=1}^{K} y_{ik} \log p_{ik} \qquad \text{(categorical)}.
+        \ell &= \sum_{i=1}^{N} \sum_{k=0}^{K-1} y_{ik} \log p_{ik} \qquad \text{(categorical)}.
 
     Parameters
     ----------
