@@ -41,26 +41,27 @@ MAX_HALVINGS = 40
 class FitResult:
     """A fitted logistic or softmax regression model, as returned by the ``fit_*`` functions.
 
-    Attributes
-    ----------
-    coef : ndarray
-        The weights ``W``: shape ``(D,)`` for the binary model, ``(K, D)`` for ``K`` classes
-        (the layout of scikit-learn's ``coef_``, without its leading axis of length 1 for two
-        classes).
-    intercept : float or ndarray
+    A frozen dataclass with these fields:
+
+    ``coef``
+        The weights ``W``, an array: shape ``(D,)`` for the binary model, ``(K, D)`` for ``K``
+        classes (the layout of scikit-learn's ``coef_``, without its leading axis of length 1
+        for two classes).
+    ``intercept``
         The intercept ``b``: a float for the binary model, shape ``(K,)`` for ``K`` classes
         (0 when the model was fitted with ``fit_intercept=False``).
-    loss_history : ndarray
-        The objective, mean NLL + (l2/2)·‖W‖², at the starting point (all parameters 0) and after
-        each Newton step: ``n_iter + 1`` values, non-increasing.
-    nll_history : ndarray
-        The mean NLL alone at the same points (equal to ``loss_history`` when ``l2 = 0``).
-    n_iter : int
+    ``loss_history``
+        An array of the objective, mean NLL + (l2/2)·‖W‖², at the starting point (all
+        parameters 0) and after each Newton step: ``n_iter + 1`` values, non-increasing.
+    ``nll_history``
+        An array of the mean NLL alone at the same points (equal to ``loss_history`` when
+        ``l2 = 0``).
+    ``n_iter``
         The number of Newton steps taken.
-    converged : bool
+    ``converged``
         Whether the stopping rule was met (largest absolute entry of the gradient at most
         ``tol``) within ``max_iter`` steps.
-    l2 : float
+    ``l2``
         The penalty the model was fitted with.
     """
 
@@ -136,11 +137,12 @@ def _check_fit_inputs(
         else:
             k = 1
         labels = v.check_labels(ya, "y", k)
-    counts = np.bincount(labels, minlength=k)
     if k < 2:
         raise ValueError("y must hold at least two classes; got only class 0")
-    if (counts == 0).any():
-        missing = int(np.flatnonzero(counts == 0)[0])
+    present = np.unique(labels)  # sorted; every class is present iff it equals 0..k-1
+    if present.size != k:
+        gaps = np.flatnonzero(present != np.arange(present.size))
+        missing = int(gaps[0]) if gaps.size else int(present.size)
         what = "both classes 0 and 1" if binary else f"every class 0..{k - 1}"
         raise ValueError(
             f"y must contain {what} at least once (a class with no samples has no finite "
@@ -449,7 +451,11 @@ def fit_softmax_regression(
 
     scikit-learn's ``LogisticRegression(C=C)`` (multinomial for more than two classes)
     minimises :math:`C \sum_i \ell_i + \tfrac12 \lVert W \rVert_F^2`, the same minimiser as
-    ``l2 = 1 / (C * N)``; compare intercepts after subtracting their mean.
+    ``l2 = 1 / (C * N)``; compare intercepts after subtracting their mean. The separation
+    checks are certificates (when one fires, no minimiser exists) but not a complete test: a
+    quasi-complete separation (classes apart except for samples *on* the boundary) can go
+    unnoticed and show as very large coefficients; with ``l2 > 0`` a unique minimiser always
+    exists.
 
     Derived in Chapter 6 (Maximum likelihood in practice).
 

@@ -306,6 +306,11 @@ def test_missing_class_raises():
         fit_softmax_regression(X4, [0, 2, 0, 2])
 
 
+def test_a_huge_label_is_reported_as_missing_classes_without_counting_them():
+    with pytest.raises(ValueError, match=r"every class 0..999999999 .*class 2 has no samples"):
+        fit_softmax_regression(X4, [0, 1, 1, 10**9 - 1])
+
+
 def test_a_single_class_raises_for_softmax():
     with pytest.raises(ValueError, match=r"y must hold at least two classes; got only class 0"):
         fit_softmax_regression(X4, [0, 0, 0, 0])
