@@ -194,18 +194,18 @@ def _newton(
     theta = theta0
     f, nll_value = objective(theta)
     losses, nlls = [f], [nll_value]
-    slack = 8 * np.finfo(np.float64).eps  # accept a step that changes f only by rounding
+    rounding = 8 * np.finfo(np.float64).eps * abs(f)  # decreases smaller than this are noise
     for it in range(max_iter + 1):
+        if l2 == 0 and it > 0:  # before the stopping rule: separable data never "converge"
+            detail = separated(theta)
+            if detail is not None:
+                steps = f"{it} Newton step" + ("s" if it > 1 else "")
+                raise ValueError(_separation_message(detail.format(steps=steps), n))
         g = gradient(theta)
         if np.max(np.abs(g)) <= tol:
             return theta, losses, nlls, it, True
         if it == max_iter:
             break
-        if l2 == 0 and it > 0:
-            detail = separated(theta)
-            if detail is not None:
-                steps = f"{it} Newton step" + ("s" if it > 1 else "")
-                raise ValueError(_separation_message(detail.format(steps=steps), n))
         try:
             step = np.linalg.solve(hessian(theta), -g.ravel()).reshape(g.shape)
         except np.linalg.LinAlgError:
@@ -218,7 +218,9 @@ def _newton(
         t = 1.0
         for _ in range(MAX_HALVINGS):
             f_new, nll_new = objective(theta + t * step)
-            if f_new <= f + 1e-4 * t * slope + slack * abs(f):
+            # Armijo's sufficient decrease, or, once the predicted decrease is below rounding,
+            # any step that does not increase f
+            if f_new <= f + 1e-4 * t * slope or (-slope <= rounding and f_new <= f):
                 break
             t /= 2
         else:  # no decrease: the gradient is as small as rounding allows
@@ -354,8 +356,9 @@ def fit_logistic_regression(
         return A.T @ dz + l2f * mask * theta
 
     def hessian(theta: np.ndarray) -> np.ndarray:
-        p = sigmoid(A @ theta)
-        return (A.T * (p * (1 - p) / n)) @ A + np.diag(l2f * mask)
+        z = A @ theta
+        weight = sigmoid(z) * sigmoid(-z)  # p (1 - p), without cancellation in 1 - p
+        return (A.T * (weight / n)) @ A + np.diag(l2f * mask)
 
     def separated(theta: np.ndarray) -> str | None:
         margin = (2 * yf - 1) * (A @ theta)  # > 0: the sample is on its own side
@@ -507,7 +510,7 @@ def fit_softmax_regression(
     def hessian(theta: np.ndarray) -> np.ndarray:
         q = softmax(A @ theta.T, axis=1)
         w = (q[:, :, None] * np.eye(k) - q[:, :, None] * q[:, None, :]) / n  # (N, K, K)
-        h = np.einsum("ikl,ia,ib->kalb", w, A, A).reshape(k * m, k * m)
+        h = np.einsum("ikl,ia,ib->kalb", w, A, A, optimize=True).reshape(k * m, k * m)
         return h + np.diag(np.tile(l2f * mask, k)) + flat_projector
 
     def separated(theta: np.ndarray) -> str | None:
