@@ -5,6 +5,7 @@ log-likelihood, negative log-likelihood (Chapters 1-3), then entropy, cross-entr
 KL divergence (Chapter 4).
 """
 
+from .data import italian_first_names, us_census_first_names
 from .gradients import binary_cross_entropy_with_logits_grad, cross_entropy_with_logits_grad
 from .information import binary_cross_entropy, cross_entropy, entropy, kl_divergence
 from .likelihood import likelihood, log_likelihood, negative_log_likelihood, nll
@@ -17,6 +18,7 @@ from .logits import (
     sigmoid,
     softmax,
 )
+from .ngram import CharNGram
 
 __version__ = "0.1.0"
 
@@ -38,4 +40,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy_with_logits_grad",
     "binary_cross_entropy_with_logits_grad",
+    "CharNGram",
+    "italian_first_names",
+    "us_census_first_names",
 ]
