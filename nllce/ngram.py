@@ -261,16 +261,31 @@ class CharNGram:
         den = n_h + self.alpha * self._V
         return np.divide(num, den, out=np.zeros(num.shape), where=den > 0)
 
-    def _log_probs(self, words: Any) -> tuple[np.ndarray, np.ndarray]:
-        """log P of every prediction of every word (in order) and each word's number of them."""
+    def _log_probs(self, words: Any) -> np.ndarray:
+        """log P of every prediction of every word, in order."""
+        context, target = self.ngrams(words)
+        with np.errstate(divide="ignore"):
+            return np.log(self._prob(context, target))
+
+    def ngrams(self, words: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every prediction of ``words`` as integers: (context number, next symbol) arrays.
+
+        The context of a prediction is the base-V number of its ``order - 1`` symbols (for a
+        bigram model, simply the index of the previous symbol; 0 for a unigram model), and the
+        next symbol is its vocabulary index. These are the inputs and labels a neural model of
+        the same data trains on (Chapter 7's softmax-regression bigram).
+
+        Returns
+        -------
+        context, target : ndarray of int64
+            One entry per predicted symbol, word after word, end markers included.
+        """
         self._check_fitted()
         words = _check_words(words)
         if not words:
-            return np.zeros(0), np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         symbols, n_pred = self._encode(words, "words")
-        context, target = self._ngram_keys(symbols, n_pred)
-        with np.errstate(divide="ignore"):
-            return np.log(self._prob(context, target)), n_pred
+        return self._ngram_keys(symbols, n_pred)
 
     def counts(self) -> np.ndarray:
         """The count table :math:`N(h, c)` as a dense array of shape ``(V,) * order``.
@@ -305,8 +320,7 @@ class CharNGram:
         """
         if not isinstance(word, str):
             raise ValueError(f"word must be a string; got {type(word).__name__} {word!r}")
-        log_p, _ = self._log_probs([word])
-        return float(np.sum(log_p))
+        return float(np.sum(self._log_probs([word])))
 
     def nll(self, words: Iterable[str]) -> float:
         r"""Mean negative log-likelihood in nats per predicted symbol (the end marker included).
@@ -314,7 +328,7 @@ class CharNGram:
         :math:`-\frac{1}{T}\sum_{w}\log P(w)`, where :math:`T = \sum_w (L_w + 1)` counts every
         character and every end marker. ``inf`` when a word has probability 0.
         """
-        log_p, _ = self._log_probs(words)
+        log_p = self._log_probs(words)
         if log_p.size == 0:
             raise ValueError("words must hold at least one word; the mean of no words is undefined")
         return float(-np.sum(log_p) / log_p.size)

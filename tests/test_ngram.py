@@ -111,6 +111,17 @@ def test_toy_bigram_log_prob_of_each_word_by_hand():
     assert math.isclose(model.log_prob("b"), math.log(1 / 2 * 2 / 3), rel_tol=1e-15)
 
 
+def test_ngrams_lists_every_prediction_by_hand():
+    # ".ab." and ".bb." in vocabulary indices (. = 0, a = 1, b = 2)
+    bigram = CharNGram(order=2).fit(TRAIN)
+    context, target = bigram.ngrams(TRAIN)
+    assert context.tolist() == [0, 1, 2, 0, 2, 2] and target.tolist() == [1, 2, 0, 2, 2, 0]
+    # trigram contexts are base-3 numbers: (., .) = 0, (., a) = 1, (a, b) = 1 * 3 + 2 = 5, ...
+    context, target = CharNGram(order=3).fit(TRAIN).ngrams(["ab"])
+    assert context.tolist() == [0, 1, 5] and target.tolist() == [1, 2, 0]
+    assert [a.size for a in bigram.ngrams([])] == [0, 0]
+
+
 def test_huge_alpha_tends_to_the_uniform_model():
     # every symbol gets probability 1/V = 1/3 whatever the context: NLL = ln 3
     for order in (1, 2, 3):
@@ -392,6 +403,7 @@ def test_unfitted_model_raises():
         lambda m: m.log_prob("ab"),
         lambda m: m.sample(1, np.random.default_rng(0)),
         lambda m: m.counts(),
+        lambda m: m.ngrams(TRAIN),
     ):
         with pytest.raises(ValueError, match=re.escape("not fitted yet; call fit(words) first")):
             call(CharNGram())
