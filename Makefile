@@ -43,7 +43,7 @@ torch: $(READY)
 
 ## bench: speed and memory of nllce against naive NumPy, SciPy and PyTorch, as ratios in one run
 bench: torch
-	$(BIN)/python benchmarks/bench_cross_entropy.py
+	$(BIN)/python benchmarks/bench_cross_entropy.py && $(BIN)/python benchmarks/bench_ngram.py
 
 ## pins: regenerate requirements.txt from requirements.in in a scratch environment
 pins:

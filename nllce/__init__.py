@@ -6,6 +6,7 @@ KL divergence (Chapter 4).
 """
 
 from .fitting import FitResult, fit_logistic_regression, fit_softmax_regression
+from .data import italian_first_names, us_census_first_names
 from .gradients import binary_cross_entropy_with_logits_grad, cross_entropy_with_logits_grad
 from .information import binary_cross_entropy, cross_entropy, entropy, kl_divergence
 from .likelihood import likelihood, log_likelihood, negative_log_likelihood, nll
@@ -18,6 +19,7 @@ from .logits import (
     sigmoid,
     softmax,
 )
+from .ngram import CharNGram
 
 __version__ = "0.1.0"
 
@@ -42,4 +44,7 @@ __all__ = [
     "fit_logistic_regression",
     "fit_softmax_regression",
     "FitResult",
+    "CharNGram",
+    "italian_first_names",
+    "us_census_first_names",
 ]
