@@ -5,8 +5,8 @@ log-likelihood, negative log-likelihood (Chapters 1-3), then entropy, cross-entr
 KL divergence (Chapter 4).
 """
 
-from .fitting import FitResult, fit_logistic_regression, fit_softmax_regression
 from .data import italian_first_names, us_census_first_names
+from .fitting import FitResult, fit_logistic_regression, fit_softmax_regression
 from .gradients import binary_cross_entropy_with_logits_grad, cross_entropy_with_logits_grad
 from .information import binary_cross_entropy, cross_entropy, entropy, kl_divergence
 from .likelihood import likelihood, log_likelihood, negative_log_likelihood, nll
