@@ -13,13 +13,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
-from .logits import (
-    _check_bce_inputs,
-    _check_ce_inputs,
-    _mean_denominator,
-    _raise_nonfinite_logits,
-    _sigmoid_pair,
-)
+from ._layout import check_bce_inputs, check_ce_inputs, mean_denominator, raise_nonfinite_logits
+from .logits import _sigmoid_pair
 
 __all__ = ["binary_cross_entropy_with_logits_grad", "cross_entropy_with_logits_grad"]
 
@@ -88,8 +83,8 @@ def cross_entropy_with_logits_grad(
     True
     """
     v.check_reduction(reduction)
-    inp = _check_ce_inputs(target, logits, weight, ignore_index, label_smoothing)
-    scale = 1.0 / _mean_denominator(inp) if reduction == "mean" else 1.0
+    inp = check_ce_inputs(target, logits, weight, ignore_index, label_smoothing)
+    scale = 1.0 / mean_denominator(inp) if reduction == "mean" else 1.0
     z = inp.z  # (N, C, D)
     n, c, d = z.shape
     eps = inp.label_smoothing
@@ -97,7 +92,7 @@ def cross_entropy_with_logits_grad(
 
     m = np.max(z, axis=1, keepdims=True)
     if not np.isfinite(m).all():
-        _raise_nonfinite_logits(inp.logits)
+        raise_nonfinite_logits(inp.logits)
     grad = np.exp(z - m)
     grad /= grad.sum(axis=1, keepdims=True)  # softmax(z), classes on axis 1
 
@@ -174,7 +169,7 @@ def binary_cross_entropy_with_logits_grad(
     True
     """
     v.check_reduction(reduction)
-    y_arr, x, w, pw = _check_bce_inputs(y, logits, weight, pos_weight)
+    y_arr, x, w, pw = check_bce_inputs(y, logits, weight, pos_weight)
     if reduction == "mean":
         v.check_mean_defined(x.size)
     sig_pos, sig_neg = _sigmoid_pair(x)  # sigmoid(x), sigmoid(-x)
