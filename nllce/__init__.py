@@ -5,6 +5,7 @@ log-likelihood, negative log-likelihood (Chapters 1-3), then entropy, cross-entr
 KL divergence (Chapter 4).
 """
 
+from ._threads import get_num_threads, set_num_threads
 from .gradients import binary_cross_entropy_with_logits_grad, cross_entropy_with_logits_grad
 from .information import binary_cross_entropy, cross_entropy, entropy, kl_divergence
 from .likelihood import likelihood, log_likelihood, negative_log_likelihood, nll
@@ -38,4 +39,6 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy_with_logits_grad",
     "binary_cross_entropy_with_logits_grad",
+    "get_num_threads",
+    "set_num_threads",
 ]

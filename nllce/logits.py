@@ -29,7 +29,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
-from ._blocked import BLOCK_SIZE, cross_entropy_blocked
+from ._blocked import (
+    BLOCK_SIZE,
+    along_axis_in_chunks,
+    cross_entropy_blocked,
+    elementwise_in_chunks,
+)
 from ._layout import (
     check_axis_input,
     check_bce_inputs,
@@ -77,10 +82,16 @@ def logsumexp(a: ArrayLike, axis: int = -1, keepdims: bool = False) -> float | n
     Notes
     -----
     After the shift every exponent is at most 0 and the largest term is exactly 1, so the sum lies
-    in ``[1, K]``: no overflow, and no log of an underflowed 0. Rows whose maximum is ``±inf`` are
-    not shifted. Equals ``scipy.special.logsumexp(a, axis=axis, keepdims=keepdims)`` and
+    in ``[1, K]``: no overflow, and no log of an underflowed 0. That term is left out of the sum and
+    the log taken as ``log1p`` of the rest, so that a rest far below 1 keeps its digits:
+    ``logsumexp([0, -40])`` is ``log1p(e^-40) = 4.248e-18``, not ``0.0`` (SciPy gh-18295; of
+    several maximal terms, one is left out). Rows whose maximum is ``±inf`` are not shifted.
+    Equals ``scipy.special.logsumexp(a, axis=axis, keepdims=keepdims)`` and
     ``torch.logsumexp(a, dim=axis, keepdim=keepdims)``, except that NaN raises a ``ValueError``
     instead of propagating.
+
+    Large inputs are cut into fixed blocks that run on :func:`~nllce.get_num_threads` threads
+    (each a slice across the other axes); the result is bitwise the same for any number of threads.
 
     Derived in Chapter 5 (Logits and numerical stability).
 
@@ -99,9 +110,12 @@ def logsumexp(a: ArrayLike, axis: int = -1, keepdims: bool = False) -> float | n
     if arr.shape[axis] == 0:
         out = np.full(np.sum(arr, axis=axis, keepdims=keepdims).shape, -np.inf, dtype=arr.dtype)
         return _scalar_or_array(out)
-    m, _, s, _ = _shifted_and_sum(arr, axis)
-    with np.errstate(divide="ignore"):  # log 0 = -inf for all -inf rows (shifted by 0)
-        out = np.log(s) + m
+
+    def lse(part: np.ndarray) -> np.ndarray:
+        m, _, _, rest, _ = _shifted_and_sum(part, axis, leave_out_max=True)
+        return m + np.log1p(rest)  # log(1 + rest); a row of -inf: -inf + log1p(0); of +inf: inf
+
+    out = along_axis_in_chunks(lse, arr, axis, _one_along(arr.shape, axis), block=BLOCK_SIZE)
     if not keepdims:
         out = np.squeeze(out, axis=axis)
     return _scalar_or_array(out)
@@ -135,6 +149,9 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     ``-inf``, i.e. inf/inf or 0/0) this function raises instead. Probabilities smaller than the
     smallest float underflow to 0: use :func:`log_softmax` when their logarithm is needed.
 
+    Large inputs are cut into fixed blocks that run on :func:`~nllce.get_num_threads` threads
+    (each a slice across the other axes); the result is bitwise the same for any number of threads.
+
     Derived in Chapter 5 (Logits and numerical stability).
 
     Examples
@@ -149,12 +166,16 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> bool(np.allclose(softmax(z), softmax(z + 100.0)))  # shift-invariant
     True
     """
-    shifted, s = _softmax_parts(z, axis)
-    if s is None:  # no classes: nothing to normalise
-        return shifted
-    out = np.exp(shifted)
-    out /= s
-    return out
+    arr = check_axis_input(z, "z", axis)
+    if arr.shape[axis] == 0:  # no classes: nothing to normalise
+        return arr.copy()
+
+    def probs(part: np.ndarray) -> np.ndarray:
+        _, e, s = _softmax_parts(part, arr, axis)
+        e /= s  # e^{z_k - m} / sum_j e^{z_j - m}
+        return e
+
+    return along_axis_in_chunks(probs, arr, axis, arr.shape, block=BLOCK_SIZE)
 
 
 def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -185,7 +206,11 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     this form stays finite and exact for every finite logit. Equals
     ``scipy.special.log_softmax(z, axis=axis)`` and ``torch.log_softmax(z, dim=axis)``, except
     that an undefined softmax (a ``+inf`` logit, or every logit ``-inf``) raises instead of
-    returning nan.
+    returning nan. ``log sum_j e^{z_j - m}`` is taken as ``log1p`` of the non-maximal terms, so a
+    log-probability near 0 keeps its digits: ``log_softmax([0, -40])[0]`` is ``-4.248e-18``.
+
+    Large inputs are cut into fixed blocks that run on :func:`~nllce.get_num_threads` threads
+    (each a slice across the other axes); the result is bitwise the same for any number of threads.
 
     Derived in Chapter 5 (Logits and numerical stability).
 
@@ -208,11 +233,16 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> bool(np.allclose(log_softmax(z), z - logsumexp(z)))
     True
     """
-    shifted, s = _softmax_parts(z, axis)
-    if s is None:  # no classes: nothing to normalise
+    arr = check_axis_input(z, "z", axis)
+    if arr.shape[axis] == 0:  # no classes: nothing to normalise
+        return arr.copy()
+
+    def log_probs(part: np.ndarray) -> np.ndarray:
+        shifted, _, rest = _softmax_parts(part, arr, axis, leave_out_max=True)
+        shifted -= np.log1p(rest)  # log sum_j e^{z_j - m} = log(1 + the non-maximal terms)
         return shifted
-    shifted -= np.log(s)
-    return shifted
+
+    return along_axis_in_chunks(log_probs, arr, axis, arr.shape, block=BLOCK_SIZE)
 
 
 def sigmoid(x: ArrayLike) -> float | np.ndarray:
@@ -380,6 +410,11 @@ def cross_entropy_with_logits(
     The rows are processed in tiles of about ``nllce.logits.BLOCK_SIZE`` (65,536) logits (max,
     subtract, exp, sum in one reused buffer; float32 stays float32, the total is summed in
     float64), so the extra memory is that buffer plus a few values per sample, whatever ``N × C``.
+    The tiles run on :func:`~nllce.get_num_threads` threads, one buffer each, and the total adds
+    the tiles' float64 partial sums in tile order: the result is bitwise the same for any number of
+    threads. ``log sum_k e^{z_k - m}`` is ``log1p`` of the non-maximal terms, so a confident,
+    correct prediction keeps its small loss: ``cross_entropy_with_logits(0, [0.0, -40.0])`` is
+    ``log1p(e^-40) = 4.248e-18``, where PyTorch and SciPy's ``log_softmax`` give 0.
 
     Derived in Chapter 5 (Logits and numerical stability).
 
@@ -465,6 +500,10 @@ def binary_cross_entropy_with_logits(
     Equals :func:`binary_cross_entropy` of ``sigmoid(logits)`` wherever that is finite, and
     scikit-learn's ``log_loss(y, sigmoid(logits))`` for 0/1 labels where nothing is clipped.
 
+    Large inputs are cut into fixed blocks that run on :func:`~nllce.get_num_threads` threads
+    (slices of the first axis; a sum adds their float64 partial sums in order); the result is
+    bitwise the same for any number of threads.
+
     Derived in Chapter 5 (Logits and numerical stability).
 
     Examples
@@ -485,14 +524,18 @@ def binary_cross_entropy_with_logits(
     """
     v.check_reduction(reduction)
     y_arr, x, w, pw = check_bce_inputs(y, logits, weight, pos_weight)
-    log1p_e, _ = _softplus_parts(x)
-    softplus_neg = np.maximum(-x, 0) + log1p_e  # -log sigmoid(x)
-    softplus_pos = np.maximum(x, 0) + log1p_e  # -log (1 - sigmoid(x))
-    positive = y_arr if pw is None else pw * y_arr
-    losses = mul0(positive, softplus_neg) + mul0(1 - y_arr, softplus_pos)
-    if w is not None:
-        losses = mul0(w, losses)
-    return v.reduce(losses, reduction)
+
+    def losses(y_arr, x, w, pw):
+        log1p_e, _ = _softplus_parts(x)
+        softplus_neg = np.maximum(-x, 0) + log1p_e  # -log sigmoid(x)
+        softplus_pos = np.maximum(x, 0) + log1p_e  # -log (1 - sigmoid(x))
+        positive = y_arr if pw is None else pw * y_arr
+        out = mul0(positive, softplus_neg) + mul0(1 - y_arr, softplus_pos)
+        return out if w is None else mul0(w, out)
+
+    return elementwise_in_chunks(
+        losses, (y_arr, x, w, pw), x.shape, x.dtype, reduction=reduction, block=BLOCK_SIZE
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -500,35 +543,49 @@ def binary_cross_entropy_with_logits(
 # --------------------------------------------------------------------------------------------
 
 
-def _shifted_and_sum(z: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-    """Return ``m = max z``, ``z - m``, ``sum exp(z - m)`` along ``axis`` (``m`` kept as a dim),
-    and whether every maximum is finite.
+def _shifted_and_sum(
+    z: np.ndarray, axis: int, *, leave_out_max: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Return ``m = max z``, ``z - m``, ``exp(z - m)`` and ``sum exp(z - m)`` along ``axis``
+    (``m`` and the sum keep ``axis`` with length 1), and whether every maximum is finite.
 
-    Rows whose maximum is infinite are shifted by 0 instead, so that ``inf - inf`` never occurs.
+    With ``leave_out_max`` the sum leaves out one maximal term per row (the first, where several
+    are maximal; the others count): that term is exactly ``e^0 = 1``, and ``log sum`` is then
+    ``log1p`` of the rest, which keeps the digits of a rest far below 1 (the exponentials then
+    hold 0 at that place). Rows whose maximum is infinite are shifted by 0 instead, so that
+    ``inf - inf`` never occurs.
     """
-    m = np.max(z, axis=axis, keepdims=True)
+    at_max = np.argmax(z, axis=axis, keepdims=True)
+    m = np.take_along_axis(z, at_max, axis=axis)
     finite = bool(np.isfinite(m).all())
-    if not finite:
-        m = np.where(np.isfinite(m), m, 0).astype(z.dtype)
-    shifted = z - m  # every exponent <= 0: no overflow,
+    shift = m if finite else np.where(np.isfinite(m), m, 0).astype(z.dtype)
+    shifted = z - shift  # every exponent <= 0: no overflow,
     with np.errstate(over="ignore"):  # (except a row holding +inf, shifted by 0)
-        s = np.sum(np.exp(shifted), axis=axis, keepdims=True)  # and the sum is >= 1
-    return m, shifted, s, finite
+        e = np.exp(shifted)
+    if leave_out_max:
+        np.put_along_axis(e, at_max, 0, axis=axis)
+    s = np.sum(e, axis=axis, keepdims=True)  # >= 1, or >= 0 without the maximal term
+    return m, shifted, e, s, finite
 
 
-def _softmax_parts(z: ArrayLike, axis: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """Validate logits and return ``z - max z`` and ``sum exp(z - max z)`` along ``axis``.
+def _softmax_parts(
+    part: np.ndarray, whole: np.ndarray, axis: int, *, leave_out_max: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``z - max z``, ``exp(z - max z)`` and their sum along ``axis`` for validated logits
+    ``part`` (a chunk of ``whole``, or all of it); see :func:`_shifted_and_sum`.
 
-    Raises where the softmax is undefined (+inf, or a row of only -inf); for an empty axis
-    returns an empty copy and ``None``.
+    Raises where the softmax is undefined (+inf, or a row of only -inf), explaining it in
+    ``whole``.
     """
-    arr = check_axis_input(z, "z", axis)
-    if arr.shape[axis] == 0:
-        return arr.copy(), None
-    _, shifted, s, finite = _shifted_and_sum(arr, axis)
+    _, shifted, e, s, finite = _shifted_and_sum(part, axis, leave_out_max=leave_out_max)
     if not finite:
-        raise_undefined_softmax(arr, "z", axis)
-    return shifted, s
+        raise_undefined_softmax(whole, "z", axis)
+    return shifted, e, s
+
+
+def _one_along(shape: tuple[int, ...], axis: int) -> tuple[int, ...]:
+    """``shape`` with length 1 along ``axis`` (the shape of a reduction with ``keepdims``)."""
+    return tuple(1 if k == axis % len(shape) else n for k, n in enumerate(shape))
 
 
 def _scalar_or_array(x: np.ndarray) -> float | np.ndarray:
