@@ -207,3 +207,23 @@ def test_scipy_log_softmax_cases():
     x = np.arange(8.0).reshape(2, 4)
     np.testing.assert_allclose(log_softmax(x, axis=1), [expected, expected], rtol=1e-13)
     np.testing.assert_allclose(log_softmax(x.T, axis=0), np.array([expected, expected]).T)
+
+
+@pytest.mark.parametrize("block", [4, 1 << 16])
+def test_ties_and_small_losses_in_the_n_c_d_layout(monkeypatch, block):
+    monkeypatch.setattr(logits_module, "BLOCK_SIZE", block)
+    # (N, C, d) = (2, 3, 2): per sample (n, j), its three logits z[n, :, j]
+    z = np.array(
+        [
+            [[0.0, 5.0], [-40.0, 5.0], [-45.0, 5.0]],  # (0, 0) right by 40; (0, 1) a 3-way tie
+            [[1.0, -38.0], [1.0, 0.0], [-40.0, -50.0]],  # (1, 0) a 2-way tie; (1, 1) right by 38
+        ]
+    )
+    y = np.array([[0, 2], [1, 1]])
+    expected = [
+        [math.log1p(math.exp(-40.0) + math.exp(-45.0)), math.log(3.0)],
+        [math.log1p(1.0 + math.exp(-41.0)), math.log1p(math.exp(-38.0) + math.exp(-50.0))],
+    ]
+    np.testing.assert_allclose(
+        cross_entropy_with_logits(y, z, reduction="none"), expected, rtol=1e-12, atol=0
+    )
