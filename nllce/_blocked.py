@@ -22,13 +22,16 @@ from . import _validation as v
 from ._layout import CEInputs, mul0, raise_nonfinite_logits
 from ._threads import get_num_threads, run_blocks
 
-#: Number of logits processed at once by :func:`cross_entropy_with_logits` (64 Ki values: 256 KiB
+#: Number of logits processed at once by :func:`cross_entropy_with_logits` (128 Ki values: 512 KiB
 #: in float32, small enough to stay in a core's L2 cache while max, subtract, exp and sum run
-#: over it). Measured in ``benchmarks/bench_cross_entropy.py``.
-BLOCK_SIZE = 1 << 16
+#: over it, and large enough that the few microseconds of Python between NumPy calls, and the
+#: hand-over of the GIL between threads, stay small beside the work: on two threads 1 << 17 took
+#: 22 ms where 1 << 16 took 30 ms for (200_000, 100) float32, and the same on one thread).
+#: Measured in ``benchmarks/bench_threads.py``.
+BLOCK_SIZE = 1 << 17
 
 #: Inputs of fewer tiles than this stay on the calling thread: handing a tile to another thread
-#: costs tens of microseconds, about what a tile of 64 Ki logits takes to compute.
+#: costs tens of microseconds, a fraction of what a tile takes to compute.
 MIN_TILES_FOR_THREADS = 4
 
 
@@ -81,28 +84,6 @@ def log1p_sum_rest(sh: np.ndarray, flat_max: np.ndarray) -> np.ndarray:
     return np.log1p(row_sums(sh))
 
 
-def slab_dot(slab: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """``sum_k coef_k slab[:, k, :]`` for a slab ``(a, C, b)`` (``coef``: one vector of ``C``, or
-    a slab), 0 * -inf = 0."""
-    with np.errstate(invalid="ignore"):
-        out = np.einsum("ikj,k->ij" if coef.ndim == 1 else "ikj,ikj->ij", slab, coef)
-    if np.isnan(out).any():  # a zero coefficient met a -inf logit
-        out = mul0(coef[:, None] if coef.ndim == 1 else coef, slab).sum(axis=1)
-    return out
-
-
-def log1p_sum_rest_slab(sh: np.ndarray, at_max: np.ndarray) -> np.ndarray:
-    """:func:`log1p_sum_rest` for a slab ``sh = z - m`` of shape ``(a, C, b)``: every maximal
-    term is set to 0 and all but one are added back as the exact 1 each is, so that exactly one
-    is left out. Overwrites ``sh`` with ``exp(sh)``."""
-    np.exp(sh, out=sh)
-    np.copyto(sh, 0, where=at_max)
-    rest = sh.sum(axis=1)
-    if np.count_nonzero(at_max) > rest.size:  # some sample has tied maxima (rare): count them
-        rest += at_max.sum(axis=1) - 1
-    return np.log1p(rest)
-
-
 def cross_entropy_blocked(
     inp: CEInputs, *, per_sample: bool, block: int, threads: int | None = None
 ) -> float | np.ndarray:
@@ -140,17 +121,15 @@ def cross_entropy_blocked(
         w_sum = float(c) if w is None else float(np.sum(w, dtype=np.float64))
 
     def make_worker() -> Callable[[int], None]:
-        """One thread's buffers (one block of logits, and its maxima), and its tile loop."""
-        if d == 1:  # tiles of rows (r, C)
-            buf = np.empty((rows, c), dtype=dtype)
-            imax = np.empty(rows, dtype=np.intp)
-            a_buf = None if inp.labels is not None else np.empty((rows, c), dtype=dtype)
-        else:  # tiles of slabs (a, C, b), classes on axis 1 as in the input: no transposing copy
-            slab = (min(nb, n), c, min(dd, d))
-            buf = np.empty(slab, dtype=dtype)
-            m_buf = np.empty((slab[0], 1, slab[2]), dtype=dtype)
-            max_buf = np.empty(slab, dtype=bool)
-            a_buf = None if inp.labels is not None else np.empty(slab, dtype=dtype)
+        """One thread's buffers (one block of logits, and its row maxima), and its tile loop."""
+        buf = np.empty((rows, c), dtype=dtype)
+        imax = np.empty(rows, dtype=np.intp)
+        a_buf = None if inp.labels is not None else np.empty((rows, c), dtype=dtype)
+        z_scratch = t_scratch = None
+        if d > 1:  # tiles of (N, C, D) input are copied, transposed, into rows of C logits
+            z_scratch = np.empty(rows * c, dtype=dtype)
+            if inp.probs is not None:
+                t_scratch = np.empty(rows * c, dtype=inp.probs.dtype)
 
         def process(k: int) -> None:
             i, j = divmod(k, tiles_d)
@@ -160,51 +139,37 @@ def cross_entropy_blocked(
             r = a_n * b_d
             if d == 1:
                 zb = inp.z[ns, :, 0]
-                sh = buf[:r]
-                m = argmax_and_shift(zb, sh, imax[:r], row_start)  # sh = z - m
-                if not np.isfinite(m).all():
-                    raise_nonfinite_logits(inp.logits)
-                flat_max = row_start[:r] + imax[:r]
-                if inp.labels is not None:
-                    y = labels[ns, 0]
-                    z_y = sh.reshape(-1)[row_start[:r] + y]  # z_y - m
-                    if eps:
-                        smooth_dot = row_dot(sh, ones if w is None else w_z)  # sum_k w_k (z_k - m)
-                else:
-                    a = a_buf[:r]
-                    np.copyto(a, inp.probs[ns, :, 0], casting="same_kind")
-                    if eps:
-                        a *= 1 - eps
-                        a += eps / c
-                    if w is not None:
-                        a *= w_z
-                    a_sum = row_sums(a)  # sum_k a_k
-                    a_dot = row_dot(sh, a)  # sum_k a_k (z_k - m)
-                log_s = log1p_sum_rest(sh, flat_max)  # the sum lies in [0, C - 1]
+                tb = None if inp.probs is None else inp.probs[ns, :, 0]
             else:
-                zb = inp.z[ns, :, ds]  # (a_n, C, b_d), a view of the input
-                sh, m = buf[:a_n, :, :b_d], m_buf[:a_n, :, :b_d]
-                np.max(zb, axis=1, keepdims=True, out=m)  # across C slices: elementwise, fast
-                if not np.isfinite(m).all():
-                    raise_nonfinite_logits(inp.logits)
-                np.subtract(zb, m, out=sh)  # z - m <= 0, exactly 0 at the maxima
-                at_max = np.equal(sh, 0, out=max_buf[:a_n, :, :b_d])
-                if inp.labels is not None:
-                    y = labels[ns, ds]
-                    z_y = np.take_along_axis(sh, y[:, None, :], axis=1).reshape(-1)  # z_y - m
-                    if eps:
-                        smooth_dot = slab_dot(sh, ones if w is None else w_z).reshape(-1)
-                else:
-                    a = a_buf[:a_n, :, :b_d]
-                    np.copyto(a, inp.probs[ns, :, ds], casting="same_kind")
-                    if eps:
-                        a *= 1 - eps
-                        a += eps / c
-                    if w is not None:
-                        a *= w_z[:, None]
-                    a_sum = a.sum(axis=1).reshape(-1)  # sum_k a_k
-                    a_dot = slab_dot(sh, a).reshape(-1)  # sum_k a_k (z_k - m)
-                log_s = log1p_sum_rest_slab(sh, at_max).reshape(-1)
+                zb = z_scratch[: r * c].reshape(a_n, b_d, c)
+                np.copyto(zb, inp.z[ns, :, ds].transpose(0, 2, 1))
+                zb = zb.reshape(r, c)
+                tb = None
+                if t_scratch is not None:
+                    tb = t_scratch[: r * c].reshape(a_n, b_d, c)
+                    np.copyto(tb, inp.probs[ns, :, ds].transpose(0, 2, 1))
+                    tb = tb.reshape(r, c)
+            sh = buf[:r]
+            m = argmax_and_shift(zb, sh, imax[:r], row_start)  # sh = z - m
+            if not np.isfinite(m).all():
+                raise_nonfinite_logits(inp.logits)
+            flat_max = row_start[:r] + imax[:r]
+            if inp.labels is not None:
+                y = labels[ns, ds].reshape(-1)
+                z_y = sh.reshape(-1)[row_start[:r] + y]  # z_y - m
+                if eps:
+                    smooth_dot = row_dot(sh, ones if w is None else w_z)  # sum_k w_k (z_k - m)
+            else:
+                a = a_buf[:r]
+                np.copyto(a, tb, casting="same_kind")
+                if eps:
+                    a *= 1 - eps
+                    a += eps / c
+                if w is not None:
+                    a *= w_z
+                a_sum = row_sums(a)  # sum_k a_k
+                a_dot = row_dot(sh, a)  # sum_k a_k (z_k - m)
+            log_s = log1p_sum_rest(sh, flat_max)  # the sum lies in [0, C - 1]
 
             if inp.labels is not None:
                 loss = log_s - z_y  # -log p_y

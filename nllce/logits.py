@@ -407,7 +407,7 @@ def cross_entropy_with_logits(
     probabilities, and equals scikit-learn's ``log_loss(target, softmax(logits))`` where nothing
     is clipped.
 
-    The rows are processed in tiles of about ``nllce.logits.BLOCK_SIZE`` (65,536) logits (max,
+    The rows are processed in tiles of about ``nllce.logits.BLOCK_SIZE`` (131,072) logits (max,
     subtract, exp, sum in one reused buffer; float32 stays float32, the total is summed in
     float64), so the extra memory is that buffer plus a few values per sample, whatever ``N × C``.
     The tiles run on :func:`~nllce.get_num_threads` threads, one buffer each, and the total adds
