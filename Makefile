@@ -41,9 +41,13 @@ notebooks: $(READY)
 torch: $(READY)
 	$(BIN)/python -m pip install --quiet -r requirements-torch.txt
 
-## bench: speed and memory of nllce against naive NumPy, SciPy and PyTorch, as ratios in one run
+## bench: speed and memory of nllce against naive NumPy, SciPy and PyTorch, as ratios in one run;
+##        then on 1 and on all threads, against PyTorch and the exp floor (bench_threads.py);
+##        then the character n-gram model against NLTK (bench_ngram.py)
 bench: torch
-	$(BIN)/python benchmarks/bench_cross_entropy.py && $(BIN)/python benchmarks/bench_ngram.py
+	$(BIN)/python benchmarks/bench_cross_entropy.py
+	$(BIN)/python benchmarks/bench_threads.py
+	$(BIN)/python benchmarks/bench_ngram.py
 
 ## pins: regenerate requirements.txt from requirements.in in a scratch environment
 pins:

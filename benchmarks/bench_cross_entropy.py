@@ -7,7 +7,7 @@ Run from the repository root:
 Times, in one run and interleaved round by round, the mean softmax cross-entropy of
 ``(200_000, 100)`` float32 logits with integer targets along four routes:
 
-* ``nllce``: blocked, in place (``nllce.cross_entropy_with_logits``);
+* ``nllce``: blocked, in place (``nllce.cross_entropy_with_logits``), on one thread;
 * naive NumPy: max, subtract, exp, sum and log over the whole array;
 * SciPy: ``scipy.special.log_softmax`` of the whole array, then pick the targets;
 * PyTorch: ``F.cross_entropy`` on one thread (``torch.set_num_threads(1)``), if importable.
@@ -143,6 +143,7 @@ def mib(nbytes: float) -> str:
 
 
 def main() -> int:
+    nllce.set_num_threads(1)  # every route on one core; bench_threads.py compares all threads
     rng = np.random.default_rng(SEED)
     logits = (3.0 * rng.standard_normal((N, C), dtype=np.float32)).astype(np.float32)
     target = rng.integers(0, C, size=N)

@@ -5,6 +5,7 @@ log-likelihood, negative log-likelihood (Chapters 1-3), then entropy, cross-entr
 KL divergence (Chapter 4).
 """
 
+from ._threads import get_num_threads, set_num_threads
 from .data import italian_first_names, us_census_first_names
 from .fitting import FitResult, fit_logistic_regression, fit_softmax_regression
 from .gradients import binary_cross_entropy_with_logits_grad, cross_entropy_with_logits_grad
@@ -47,4 +48,6 @@ __all__ = [
     "CharNGram",
     "italian_first_names",
     "us_census_first_names",
+    "get_num_threads",
+    "set_num_threads",
 ]

@@ -13,13 +13,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
-from .logits import (
-    _check_bce_inputs,
-    _check_ce_inputs,
-    _mean_denominator,
-    _raise_nonfinite_logits,
-    _sigmoid_pair,
-)
+from . import logits as _logits_module
+from ._blocked import elementwise_in_chunks, samples_in_chunks
+from ._layout import check_bce_inputs, check_ce_inputs, mean_denominator, raise_nonfinite_logits
+from .logits import _sigmoid_pair
 
 __all__ = ["binary_cross_entropy_with_logits_grad", "cross_entropy_with_logits_grad"]
 
@@ -70,6 +67,9 @@ def cross_entropy_with_logits_grad(
     zero total weight, empty batch) this raises, as the loss does; PyTorch gives nan. The
     softmax is computed once for the whole array (the gradient has that size anyway).
 
+    Large inputs are cut into fixed blocks that run on :func:`~nllce.get_num_threads` threads
+    (slices of the samples); the result is bitwise the same for any number of threads.
+
     Derived in Chapter 5 (Logits and numerical stability).
 
     Examples
@@ -88,35 +88,43 @@ def cross_entropy_with_logits_grad(
     True
     """
     v.check_reduction(reduction)
-    inp = _check_ce_inputs(target, logits, weight, ignore_index, label_smoothing)
-    scale = 1.0 / _mean_denominator(inp) if reduction == "mean" else 1.0
-    z = inp.z  # (N, C, D)
-    n, c, d = z.shape
+    inp = check_ce_inputs(target, logits, weight, ignore_index, label_smoothing)
+    scale = 1.0 / mean_denominator(inp) if reduction == "mean" else 1.0
+    c = inp.z.shape[1]
     eps = inp.label_smoothing
     w = np.ones(c) if inp.weight is None else inp.weight
 
-    m = np.max(z, axis=1, keepdims=True)
-    if not np.isfinite(m).all():
-        _raise_nonfinite_logits(inp.logits)
-    grad = np.exp(z - m)
-    grad /= grad.sum(axis=1, keepdims=True)  # softmax(z), classes on axis 1
+    def grad_of(samples: tuple[slice, ...]) -> np.ndarray:  # for the samples inp.z[samples]
+        z = inp.z[samples]  # (n, C, D)
+        n, _, d = z.shape
+        m = np.max(z, axis=1, keepdims=True)
+        if not np.isfinite(m).all():
+            raise_nonfinite_logits(inp.logits)
+        grad = np.exp(z - m)
+        grad /= grad.sum(axis=1, keepdims=True)  # softmax(z), classes on axis 1
 
-    if inp.labels is not None:
-        ignored = inp.labels == inp.ignore_index
-        y = np.where(ignored, 0, inp.labels)  # (N, D)
-        a_y = (1 - eps) * w[y]  # a_k = a_y [k = y] + (eps / C) w_k
-        grad *= (a_y + (eps / c) * w.sum())[:, None, :]  # softmax(z) * sum_k a_k
-        if eps:
-            grad -= ((eps / c) * w)[None, :, None]
-        n_idx, d_idx = np.indices((n, d))
-        grad[n_idx, y, d_idx] -= a_y
-        grad *= ~ignored[:, None, :]
-    else:
-        a = inp.probs * (1 - eps) + eps / c  # a_k = w_k ((1 - eps) t_k + eps / C)
-        a *= w[None, :, None]
-        grad *= a.sum(axis=1, keepdims=True)
-        grad -= a
-    grad *= scale
+        if inp.labels is not None:
+            labels = inp.labels[samples]
+            ignored = labels == inp.ignore_index
+            y = np.where(ignored, 0, labels)  # (n, D)
+            a_y = (1 - eps) * w[y]  # a_k = a_y [k = y] + (eps / C) w_k
+            grad *= (a_y + (eps / c) * w.sum())[:, None, :]  # softmax(z) * sum_k a_k
+            if eps:
+                grad -= ((eps / c) * w)[None, :, None]
+            n_idx, d_idx = np.indices((n, d))
+            grad[n_idx, y, d_idx] -= a_y
+            grad *= ~ignored[:, None, :]
+        else:
+            a = inp.probs[samples] * (1 - eps) + eps / c  # a_k = w_k ((1 - eps) t_k + eps / C)
+            a *= w[None, :, None]
+            grad *= a.sum(axis=1, keepdims=True)
+            grad -= a
+        grad *= scale
+        return grad
+
+    grad = samples_in_chunks(
+        grad_of, inp.z.shape, inp.z.dtype, along=1, block=_logits_module.BLOCK_SIZE
+    )
     return grad.reshape(inp.logits.shape).astype(inp.logits.dtype, copy=False)
 
 
@@ -160,6 +168,9 @@ def binary_cross_entropy_with_logits_grad(
     digits to a subtraction from 1. Equals the gradient PyTorch's autograd computes for
     ``F.binary_cross_entropy_with_logits``. ``reduction="mean"`` of no elements raises.
 
+    Large inputs are cut into fixed blocks that run on :func:`~nllce.get_num_threads` threads
+    (slices of the first axis); the result is bitwise the same for any number of threads.
+
     Derived in Chapter 5 (Logits and numerical stability).
 
     Examples
@@ -174,14 +185,26 @@ def binary_cross_entropy_with_logits_grad(
     True
     """
     v.check_reduction(reduction)
-    y_arr, x, w, pw = _check_bce_inputs(y, logits, weight, pos_weight)
+    y_arr, x, w, pw = check_bce_inputs(y, logits, weight, pos_weight)
     if reduction == "mean":
         v.check_mean_defined(x.size)
-    sig_pos, sig_neg = _sigmoid_pair(x)  # sigmoid(x), sigmoid(-x)
-    positive = y_arr if pw is None else pw * y_arr
-    grad = (1 - y_arr) * sig_pos - positive * sig_neg
-    if w is not None:
-        grad = w * grad
-    if reduction == "mean":
-        grad = grad / x.size
-    return np.asarray(grad, dtype=x.dtype)
+    n_elements = x.size
+
+    def grad_of(y_arr, x, w, pw):
+        sig_pos, sig_neg = _sigmoid_pair(x)  # sigmoid(x), sigmoid(-x)
+        positive = y_arr if pw is None else pw * y_arr
+        grad = (1 - y_arr) * sig_pos - positive * sig_neg
+        if w is not None:
+            grad = w * grad
+        if reduction == "mean":
+            grad = grad / n_elements
+        return np.asarray(grad, dtype=x.dtype)
+
+    return elementwise_in_chunks(
+        grad_of,
+        (y_arr, x, w, pw),
+        x.shape,
+        x.dtype,
+        reduction="none",
+        block=_logits_module.BLOCK_SIZE,
+    )
