@@ -1,8 +1,10 @@
 """nllce: the formulas of the book *Cross-entropy is negative log-likelihood*, in NumPy.
 
 Each function is one equation of the book, in the order of its chapters: likelihood,
-log-likelihood, negative log-likelihood (Chapters 1-3), then entropy, cross-entropy and
-KL divergence (Chapter 4).
+log-likelihood, negative log-likelihood (Chapters 1-3); entropy, cross-entropy and
+KL divergence (Chapter 4); logits, the stable losses and their gradients (Chapter 5);
+logistic and softmax regression fitted by maximum likelihood (Chapter 6); and a character
+n-gram language model with the name lists it is trained on (Chapter 7).
 """
 
 from ._threads import get_num_threads, set_num_threads
