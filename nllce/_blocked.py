@@ -77,11 +77,14 @@ def argmax_and_shift(
 def log1p_sum_rest(sh: np.ndarray, flat_max: np.ndarray) -> np.ndarray:
     """``log sum_k exp(sh_k)`` for each row of ``sh = z - m``, as ``log1p`` of the sum of the
     non-maximal terms: the maximal term, exactly 1, is left out of the sum rather than added and
-    subtracted again, so a sum far below 1 keeps its digits. Overwrites ``sh`` with ``exp(sh)``.
+    subtracted again, so a sum far below 1 keeps its digits. The log is taken in float64 (one
+    value per row, so it costs nothing next to the exponentials): float32's ``log1p`` is off by up
+    to 2 units in the last place, which would then show in every float32 loss. Overwrites ``sh``
+    with ``exp(sh)``.
     """
     np.exp(sh, out=sh)
     sh.reshape(-1)[flat_max] = 0  # exactly one maximal term per row; any other maximum counts
-    return np.log1p(row_sums(sh))
+    return np.log1p(row_sums(sh), dtype=np.float64)
 
 
 def cross_entropy_blocked(

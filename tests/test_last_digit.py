@@ -74,6 +74,43 @@ def test_confident_correct_losses_are_exact_to_1e_12_relative_on_every_tile_and_
     )
 
 
+def _float64_loss(z: np.ndarray, y: int) -> float:
+    """log sum_k e^(z_k - z_y) in float64 from the float32 logits (the differences are exact for
+    whole numbers): math.log1p / math.fsum of the other terms where the true class is the only
+    maximum, scipy.special.logsumexp otherwise."""
+    from scipy import special
+
+    d = z.astype(np.float64) - np.float64(z[y])
+    if d.max() == 0 and (d == 0).sum() == 1:
+        return math.log1p(math.fsum(math.exp(v) for k, v in enumerate(d) if k != y))
+    return float(special.logsumexp(d))
+
+
+def test_float32_losses_of_whole_number_logits_are_within_three_ulps_of_the_float64_loss():
+    # With whole-number logits the shift z - m is exact, so only the float32 exponentials and
+    # their row sum round (half an ulp each); the log itself is taken in float64. (With arbitrary
+    # float32 logits the shift also rounds, by up to half an ulp of the logit.)
+    rng = np.random.default_rng(50)
+    z = rng.integers(-20, 21, size=(4000, 7)).astype(np.float32)
+    y = rng.integers(0, 7, size=4000)
+    ref = np.array([_float64_loss(row, int(yi)) for row, yi in zip(z, y, strict=True)])
+    got = cross_entropy_with_logits(y, z, reduction="none")
+    assert got.dtype == np.float32
+    ulps = np.abs(got.astype(np.float64) - ref) / np.spacing(ref.astype(np.float32))
+    assert ulps.max() <= 3.0
+
+
+@pytest.mark.parametrize("z", [[90, 89, 80], [1e4, 1e4 - 8], [5, -3, -4]])
+def test_float32_loss_of_chapter_5_examples_is_within_one_ulp(z):
+    # float32's own log1p is off by 1.6 ulps on Chapter 5's (90, 89, 80): the log is taken in
+    # float64, so the loss keeps the accuracy of its float32 exponentials.
+    z32 = np.array(z, dtype=np.float32)
+    ref = _float64_loss(z32, 0)
+    loss = cross_entropy_with_logits([0], z32[None, :], reduction="none")[0]
+    assert abs(float(loss) - ref) <= np.spacing(np.float32(ref))
+    assert abs(cross_entropy_with_logits(0, z32) - ref) <= np.spacing(np.float32(ref))
+
+
 def test_confident_correct_losses_stay_exact_in_small_blocks(monkeypatch):
     monkeypatch.setattr(logits_module, "BLOCK_SIZE", 8)  # many tiles, each of a few rows
     z = np.array([[0.0, -40.0, -45.0], [-50.0, 0.0, -38.0], [2.0, 2.0, -40.0]])
