@@ -4,13 +4,15 @@ Headless Chromium (Debian's ``chromium`` package, driven by Playwright, no brows
 visits every HTML page of ``_build/html``, served from this process on a loopback port, once at
 a desktop width and once at a phone's 375 px, and checks what a reader would see:
 
-- every maths element is typeset by MathJax, none shows a MathJax error, and no raw ``$$``,
-  ``\\(`` or ``\\[`` is left in the text;
+- every maths element is typeset by MathJax, none shows a MathJax error (nor an undefined
+  macro, which MathJax shows as red text), and no raw ``$$``, ``\\(`` or ``\\[`` is left in
+  the text;
 - every image is decoded (``naturalWidth > 0``) and has alt text of its own (docutils falls back
   to the file name when a figure has none: that does not count);
 - every local link points to a file that exists, and every ``#anchor`` to an id on its page;
 - no request leaves the local server, and none of them fails;
-- at 375 px no page scrolls sideways, except inside code and equation boxes;
+- at 375 px no page scrolls sideways, except inside code and equation boxes, and nothing is
+  cut off where it does not fit (a long inline formula, say);
 - no script error.
 
 A screenshot of every page at both widths goes to ``_build/screenshots/``. The pages are found
@@ -36,7 +38,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # NLLCE_SITE=path checks another build (a copy, or one made with --path-output).
 SITE = Path(os.environ.get("NLLCE_SITE") or ROOT / "_build" / "html").resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's chromium; where a machine has none but Google's Chrome (GitHub's runners), that.
+CHROMIUM = (
+    os.environ.get("CHROMIUM")
+    or shutil.which("chromium")
+    or shutil.which("google-chrome")
+    or "/usr/bin/chromium"
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
