@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
 .DEFAULT_GOAL := book
-.PHONY: book test lint notebooks torch bench pins clean
+.PHONY: book test lint dist notebooks torch bench pins clean
 
 $(READY): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; $(PYTHON) is " + sys.version.split()[0])'
@@ -24,7 +24,8 @@ book: $(READY)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-## test: unit tests, doctests of nllce, and every notebook re-run and compared (nbval, strict)
+## test: unit tests, doctests of nllce, every notebook re-run and compared (nbval, strict), the
+## wheel alone in a clean environment, and the built site in Chromium (skipped without either)
 test: $(READY)
 	$(BIN)/python -m pytest
 
@@ -32,6 +33,12 @@ test: $(READY)
 lint: $(READY)
 	$(BIN)/ruff check nllce tests benchmarks book
 	$(BIN)/ruff format --check nllce tests benchmarks book
+
+## dist: the sdist and the wheel of nllce into _build/dist (python -m build), checked by twine
+dist: $(READY)
+	rm -rf _build/dist
+	$(BIN)/python -m build --outdir _build/dist .
+	$(BIN)/python -m twine check --strict _build/dist/*
 
 ## notebooks: re-execute every chapter in place and store its outputs (then read git diff)
 notebooks: $(READY)
