@@ -28,8 +28,16 @@ flags = doctest.NORMALIZE_WHITESPACE
 results = {}
 modules = ["nllce"] + [f"nllce.{m.name}" for m in pkgutil.iter_modules(nllce.__path__)]
 for name in modules:
+    if name == "nllce.data":  # its examples need the optional data packages (nllce[data])
+        continue
     r = doctest.testmod(importlib.import_module(name), optionflags=flags, verbose=False)
     results[name] = [r.attempted, r.failed]
+missing_data = {}
+for loader in ("italian_first_names", "us_census_first_names"):
+    try:
+        getattr(nllce, loader)()
+    except ImportError as exc:
+        missing_data[loader] = str(exc)
 r = doctest.testfile(sys.argv[1], module_relative=False, optionflags=flags, verbose=False)
 results["README.md"] = [r.attempted, r.failed]
 print(json.dumps({
@@ -38,6 +46,7 @@ print(json.dumps({
     "metadata_version": importlib.metadata.version("nllce"),
     "distributions": sorted(d.metadata["Name"].lower() for d in importlib.metadata.distributions()),
     "doctests": results,
+    "missing_data": missing_data,
 }))
 """
 
@@ -120,3 +129,15 @@ def test_every_doctest_of_the_installed_package_and_the_readme_passes(clean_env)
     public = [n for n in doctests if n.startswith("nllce.") and not n.startswith("nllce._")]
     empty = [n for n in [*public, "README.md"] if doctests[n][0] == 0]
     assert not empty, f"no example ran in {empty}"
+
+
+def test_without_the_data_extra_each_loader_says_which_package_to_install(clean_env):
+    # The clean environment has NumPy alone: the loaders of nllce.data must fail with an
+    # ImportError that names the missing package and the extra, not with a bare
+    # ModuleNotFoundError from deep inside the loader.
+    _, shown = clean_env
+    messages = shown["missing_data"]
+    assert set(messages) == {"italian_first_names", "us_census_first_names"}
+    assert "Faker" in messages["italian_first_names"]
+    assert "names" in messages["us_census_first_names"]
+    assert all("nllce[data]" in m for m in messages.values()), messages
