@@ -175,7 +175,7 @@ class CharNGram:
             char = chr(int(codes[np.flatnonzero(unknown)[0]]))
             where = next(i for i, w in enumerate(words) if char in w)
             raise ValueError(
-                f"{name} contains the character {char!r} (in {words[where]!r} at index {where}), "
+                f"{name} contains the character {char!r} (in {name}[{where}] = {words[where]!r}), "
                 f"which is not in the vocabulary {self.vocabulary!r} seen in training"
             )
         return self._index_of_sorted[pos], lengths + 1

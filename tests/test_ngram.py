@@ -385,15 +385,15 @@ def test_boundary_inside_a_word_raises(order):
         CharNGram(order=order).fit(TRAIN).nll(["ab", "a.b"])
 
 
-def test_unknown_character_at_evaluation_raises_and_names_it():
+def test_unknown_character_at_evaluation_raises_and_names_the_word_by_its_position():
     model = CharNGram(order=2, alpha=1.0).fit(TRAIN)
     message = (
-        "words contains the character 'c' (in 'abc' at index 1), which is not in the "
+        "words contains the character 'c' (in words[1] = 'abc'), which is not in the "
         "vocabulary '.ab' seen in training"
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         model.nll(["ab", "abc"])
-    with pytest.raises(ValueError, match=re.escape("the character 'é' (in 'é' at index 0)")):
+    with pytest.raises(ValueError, match=re.escape("the character 'é' (in words[0] = 'é')")):
         model.log_prob("é")
 
 
