@@ -168,7 +168,7 @@ def kl_divergence(
     reduction: str = "mean",
     base: float | None = None,
 ) -> float | np.ndarray:
-    r"""Kullback-Leibler divergence ``KL(p || q)`` of a model ``q`` from a target ``p``.
+    r"""Kullback-Leibler divergence ``KL(p || q)`` between a target ``p`` and a model ``q``.
 
     .. math::
 
