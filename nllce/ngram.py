@@ -360,6 +360,13 @@ class CharNGram:
         -------
         list of str
             The words, without the boundary symbol.
+
+        Raises
+        ------
+        ValueError
+            If a draw reaches a context whose next-symbol probabilities are all 0 (``alpha = 0``
+            and a context never seen in training). A model fitted by counting never reaches one:
+            every context it can draw was seen, so this guards a table altered after fitting.
         """
         self._check_fitted()
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
@@ -379,6 +386,14 @@ class CharNGram:
             context = history[active] @ weights  # the base-V number of each context
             p = self._prob(context[:, None], everything[None, :])  # (active, V)
             cdf = np.cumsum(p, axis=1)
+            empty = cdf[:, -1] <= 0  # alpha = 0 and a context never seen: 0/0 in every cell
+            if empty.any():
+                seen = "".join(self.vocabulary[k] for k in history[active[empty.argmax()]])
+                raise ValueError(
+                    f"cannot sample after the context {seen!r}: it was never seen in training, "
+                    "so with alpha = 0 its next-symbol probabilities are all 0; "
+                    "fit with alpha > 0"
+                )
             u = rng.random(active.size) * cdf[:, -1]  # inverse-CDF draw, one per word
             nxt = np.minimum((cdf <= u[:, None]).sum(axis=1), V - 1)
             step = np.zeros(n, dtype=np.int64)

@@ -420,6 +420,22 @@ def test_sample_needs_a_generator():
         CharNGram().fit(TRAIN).sample(3, 0)
 
 
+def test_sample_raises_on_a_context_with_no_probability():
+    # Hand calculation: the trigram of "ab", "bb" reaches the context "ab" (number 1 * 3 + 2 = 5)
+    # after drawing "a"; with its counts removed and alpha = 0, that row is 0/0 = 0 everywhere.
+    model = CharNGram(order=3).fit(TRAIN)
+    keep = model._keys // model._V != 5
+    model._keys, model._key_counts = model._keys[keep], model._key_counts[keep]
+    keep = model._contexts != 5
+    model._contexts, model._context_counts = model._contexts[keep], model._context_counts[keep]
+    assert model.probabilities()[1, 2].sum() == 0
+    with pytest.raises(
+        ValueError, match=re.escape("cannot sample after the context 'ab': it was never seen")
+    ) as info:
+        model.sample(50, np.random.default_rng(0))
+    assert "fit with alpha > 0" in str(info.value)
+
+
 def test_too_large_order_raises():
     with pytest.raises(ValueError, match=re.escape("order=40 with a vocabulary of 3 symbols")):
         CharNGram(order=40).fit(TRAIN)
