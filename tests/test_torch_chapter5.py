@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy.special import log_expit as special_log_expit
 from scipy.special import log_softmax as special_log_softmax
 
 torch = pytest.importorskip("torch")
@@ -123,17 +124,43 @@ def test_bce_with_logits_in_torch_is_the_stable_formula_on_wide_logits():
             np.testing.assert_allclose(theirs, formula, rtol=1e-13, atol=1e-300)
 
 
-def test_bce_with_logits_in_torch_loses_the_tiny_loss_of_a_confident_correct_negative():
-    # y = 0 at z = -40: exact loss log1p(e^-40) = 4.248e-18 (math); torch rounds 1 + e^-40
-    z = torch.tensor([-40.0, -20.0], dtype=torch.float64)
-    theirs = F.binary_cross_entropy_with_logits(z, torch.zeros(2, dtype=z.dtype), reduction="none")
-    assert theirs[0].item() == 0.0
-    exact20 = math.log1p(math.exp(-20.0))  # 2.0611536e-9
-    assert 1e-8 < abs(theirs[1].item() - exact20) / exact20 < 1e-6  # six digits of sixteen
-    ours = nllce.binary_cross_entropy_with_logits(np.zeros(2), z.numpy(), reduction="none")
-    np.testing.assert_allclose(
-        ours, [math.log1p(math.exp(-40.0)), math.log1p(math.exp(-20.0))], rtol=1e-15
+def test_bce_with_logits_in_torch_is_one_minus_y_times_z_minus_logsigmoid_bit_for_bit():
+    # the chapter's account of PyTorch's route: (1 - y) z - log sigma(z), not log of a rounded sum
+    z = torch.tensor(
+        [-1e4, -120.0, -40.0, -20.0, -1.5, 0.0, 2.0, 20.0, 120.0, 1e4], dtype=torch.float64
     )
+    for y in (0.0, 0.25, 1.0):
+        target = torch.full_like(z, y)
+        theirs = F.binary_cross_entropy_with_logits(z, target, reduction="none")
+        route = (1 - target) * z - F.logsigmoid(z)
+        assert torch.equal(theirs, route)
+
+
+def test_bce_with_logits_in_torch_loses_the_tiny_loss_of_a_confident_correct_negative():
+    # y = 0 at z = -20 and -40: exact losses log1p(e^z) = 2.0611536e-9 and 4.248e-18 (math)
+    z = torch.tensor([-20.0, -40.0], dtype=torch.float64)
+    theirs = F.binary_cross_entropy_with_logits(z, torch.zeros(2, dtype=z.dtype), reduction="none")
+    assert theirs[0].item() == 2.061153026033935e-9 and theirs[1].item() == 0.0
+    # the cancellation z - log sigma(z), with SciPy's log sigma as in the chapter: the same bits
+    route = z.numpy() - special_log_expit(z.numpy())
+    np.testing.assert_array_equal(theirs.numpy(), route)
+    # not the log of the rounded sum 1 + e^z, which would keep more digits at z = -20
+    assert theirs[0].item() != math.log(1 + math.exp(-20.0))
+    exact = [math.log1p(math.exp(-20.0)), math.log1p(math.exp(-40.0))]
+    assert 1e-7 < abs(theirs[0].item() - exact[0]) / exact[0] < 1e-6  # seven digits of sixteen
+    ours = nllce.binary_cross_entropy_with_logits(np.zeros(2), z.numpy(), reduction="none")
+    np.testing.assert_allclose(ours, exact, rtol=1e-15)
+    assert ours[0] != theirs[0].item()
+
+
+def test_gradient_on_the_true_logit_at_margin_40_is_zero_in_torch_and_nllce():
+    # q_0 = 1 / (1 + e^-40) rounds to 1 in float64, so q_0 - 1 = 0 though -4.2e-18 is a float64
+    z = torch.tensor([[0.0, -40.0]], dtype=torch.float64, requires_grad=True)
+    F.cross_entropy(z, torch.tensor([0])).backward()
+    ours = nllce.cross_entropy_with_logits_grad([0], z.detach().numpy())
+    assert z.grad[0, 0].item() == 0.0 and ours[0, 0] == 0.0
+    assert z.grad[0, 1].item() == pytest.approx(math.exp(-40.0), rel=1e-15)
+    assert ours[0, 1] == pytest.approx(math.exp(-40.0), rel=1e-15)
 
 
 def test_weight_and_label_smoothing_together_weigh_each_smoothing_term_in_torch():
