@@ -36,6 +36,13 @@ __all__ = ["FitResult", "fit_logistic_regression", "fit_softmax_regression"]
 #: Largest number of times the line search halves a Newton step before giving up.
 MAX_HALVINGS = 40
 
+#: The values of ``FitResult.status``: why a fit stopped.
+CONVERGED, MAX_ITER_REACHED, LINE_SEARCH_FAILED = (
+    "gradient below tol",
+    "max_iter reached",
+    "line search failed",
+)
+
 
 @dataclass(frozen=True, eq=False)
 class FitResult:
@@ -61,6 +68,11 @@ class FitResult:
     ``converged``
         Whether the stopping rule was met (largest absolute entry of the gradient at most
         ``tol``) within ``max_iter`` steps.
+    ``status``
+        Why the fit stopped: ``"gradient below tol"`` (converged), ``"max_iter reached"``, or
+        ``"line search failed"`` (forty halvings of a Newton step found no decrease of the
+        objective: the gradient is as small as rounding allows, usually because ``tol`` is
+        below what float64 can reach). Only the first means ``converged``.
     ``l2``
         The penalty the model was fitted with.
     """
@@ -72,6 +84,7 @@ class FitResult:
     n_iter: int
     converged: bool
     l2: float
+    status: str
 
     def decision_function(self, X: ArrayLike) -> np.ndarray:
         """The logits ``X @ coef.T + intercept``: shape ``(N,)`` (binary) or ``(N, K)``."""
@@ -185,11 +198,12 @@ def _newton(
     n: int,
     tol: float,
     max_iter: int,
-) -> tuple[np.ndarray, list[float], list[float], int, bool]:
+) -> tuple[np.ndarray, list[float], list[float], int, str]:
     """Minimise a smooth convex objective by Newton's method with backtracking (Armijo).
 
     ``objective`` returns (objective, mean NLL); ``separated`` returns a description when the
     current logits prove that the data are separable (checked only when ``l2 == 0``).
+    Returns the parameters, both histories, the number of steps and the status.
     """
     theta = theta0
     f, nll_value = objective(theta)
@@ -203,7 +217,7 @@ def _newton(
                 raise ValueError(_separation_message(detail.format(steps=steps), n))
         g = gradient(theta)
         if np.max(np.abs(g)) <= tol:
-            return theta, losses, nlls, it, True
+            return theta, losses, nlls, it, CONVERGED
         if it == max_iter:
             break
         try:
@@ -224,12 +238,12 @@ def _newton(
                 break
             t /= 2
         else:  # no decrease: the gradient is as small as rounding allows
-            return theta, losses, nlls, it, False
+            return theta, losses, nlls, it, LINE_SEARCH_FAILED
         theta = theta + t * step
         f, nll_value = f_new, nll_new
         losses.append(f)
         nlls.append(nll_value)
-    return theta, losses, nlls, max_iter, False
+    return theta, losses, nlls, max_iter, MAX_ITER_REACHED
 
 
 def _design(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
@@ -288,7 +302,7 @@ def fit_logistic_regression(
     -------
     FitResult
         ``coef`` of shape ``(D,)``, ``intercept`` (float), ``loss_history`` and
-        ``nll_history``, ``n_iter``, ``converged``; ``predict_proba(X)`` gives
+        ``nll_history``, ``n_iter``, ``converged``, ``status``; ``predict_proba(X)`` gives
         :math:`P(y = 1 \mid x)`.
 
     Raises
@@ -307,7 +321,10 @@ def fit_logistic_regression(
     iteratively reweighted least squares (IRLS). The NLL part and its gradient with respect to
     the logits are :func:`~nllce.binary_cross_entropy_with_logits` and
     :func:`~nllce.binary_cross_entropy_with_logits_grad`. Starting from all-zero parameters,
-    convergence to ``tol=1e-10`` typically takes 6 to 12 steps.
+    convergence to ``tol=1e-10`` took, on the standardised data sets of Chapter 6 (breast
+    cancer, wine, iris), 4 to 10 steps for ``l2`` from 1 down to 1e-3, and up to 33 steps down
+    to ``l2 = 1e-10``: the weaker the penalty, the longer the weights travel. ``status`` says
+    why a fit stopped.
 
     scikit-learn's ``LogisticRegression(C=C)`` minimises :math:`C \sum_i \ell_i + \tfrac12
     \lVert w \rVert^2`, which is :math:`C N` times :math:`J` with ``l2 = 1 / (C * N)``: the same
@@ -369,7 +386,7 @@ def fit_logistic_regression(
             )
         return None
 
-    theta, losses, nlls, n_iter, converged = _newton(
+    theta, losses, nlls, n_iter, status = _newton(
         np.zeros(A.shape[1]), objective, gradient, hessian, separated,
         l2=l2f, n=n, tol=float(tol), max_iter=int(max_iter),
     )  # fmt: skip
@@ -379,8 +396,9 @@ def fit_logistic_regression(
         loss_history=np.array(losses),
         nll_history=np.array(nlls),
         n_iter=n_iter,
-        converged=converged,
+        converged=status == CONVERGED,
         l2=l2f,
+        status=status,
     )
 
 
@@ -429,8 +447,8 @@ def fit_softmax_regression(
     -------
     FitResult
         ``coef`` of shape ``(K, D)``, ``intercept`` of shape ``(K,)``, ``loss_history`` and
-        ``nll_history``, ``n_iter``, ``converged``; ``predict_proba(X)`` gives an ``(N, K)``
-        matrix of distributions.
+        ``nll_history``, ``n_iter``, ``converged``, ``status``; ``predict_proba(X)`` gives an
+        ``(N, K)`` matrix of distributions.
 
     Raises
     ------
@@ -535,7 +553,7 @@ def fit_softmax_regression(
                     )
         return None
 
-    theta, losses, nlls, n_iter, converged = _newton(
+    theta, losses, nlls, n_iter, status = _newton(
         np.zeros((k, m)), objective, gradient, hessian, separated,
         l2=l2f, n=n, tol=float(tol), max_iter=int(max_iter),
     )  # fmt: skip
@@ -545,6 +563,7 @@ def fit_softmax_regression(
         loss_history=np.array(losses),
         nll_history=np.array(nlls),
         n_iter=n_iter,
-        converged=converged,
+        converged=status == CONVERGED,
         l2=l2f,
+        status=status,
     )
