@@ -114,6 +114,28 @@ def test_label_smoothing_is_training_on_the_smoothed_targets_in_torch():
     assert np.isclose(ours, by_option.item(), rtol=1e-14, atol=0)
 
 
+def test_label_smoothing_with_class_weights_is_not_training_on_the_smoothed_targets_in_torch():
+    # the chapter's qualifier: the option divides by the true classes' weight, soft targets by N
+    rng = np.random.default_rng(8)
+    z = torch.from_numpy(rng.normal(size=(4, 3)))
+    hard = torch.tensor([0, 2, 1, 0])
+    eps, weight = 0.1, torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    smoothed = (1 - eps) * F.one_hot(hard, 3).to(torch.float64) + eps / 3
+    by_option = F.cross_entropy(z, hard, weight=weight, label_smoothing=eps).item()
+    by_target = F.cross_entropy(z, smoothed, weight=weight).item()
+    terms = -(weight * smoothed * F.log_softmax(z, dim=1)).sum().item()
+    assert np.isclose(by_option, terms / weight[hard].sum().item(), rtol=1e-14, atol=0)
+    assert np.isclose(by_target, terms / 4, rtol=1e-14, atol=0)
+    assert not np.isclose(by_option, by_target, rtol=1e-3)
+    ours = [
+        nllce.cross_entropy_with_logits(
+            hard.numpy(), z.numpy(), weight=weight.numpy(), label_smoothing=eps
+        ),
+        nllce.cross_entropy_with_logits(smoothed.numpy(), z.numpy(), weight=weight.numpy()),
+    ]
+    np.testing.assert_allclose(ours, [by_option, by_target], rtol=1e-14, atol=0)
+
+
 @pytest.mark.parametrize(("k", "floor", "ceiling"), [(10, 1.4612, 2.4612), (2, 0.3133, 1.3133)])
 def test_cross_entropy_loss_fed_softmax_outputs_lies_between_the_chapters_floor_and_ceiling(
     k, floor, ceiling
@@ -186,6 +208,37 @@ def test_adam_takes_the_same_steps_on_the_sum_and_on_the_mean_in_torch():
     # the chapter's five values, to the six decimals it prints
     np.testing.assert_array_equal(
         paths["mean"].round(6), [0.51, 0.519984, 0.529939, 0.539853, 0.549713]
+    )
+
+
+def test_adam_with_weight_decay_parts_the_sum_from_the_mean_in_torch():
+    # weight decay adds 0.1 * theta to the gradient, which does not scale with the loss
+    y = torch.tensor([1, 1, 0, 1, 1, 1, 0, 1, 0, 1], dtype=torch.float64)
+    fifth = {}
+    for reduction in ("mean", "sum"):
+        theta = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.Adam([theta], lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1)
+        for _ in range(5):
+            opt.zero_grad()
+            F.binary_cross_entropy(theta.expand(10), y, reduction=reduction).backward()
+            opt.step()
+        fifth[reduction] = theta.item()
+    # the chapter's own Adam with decay=0.1 prints these two
+    assert (round(fifth["mean"], 6), round(fifth["sum"], 6)) == (0.549677, 0.549709)
+
+
+def test_log_of_softmax_gives_loss_0_and_nan_gradients_when_a_wrong_class_underflows_in_torch():
+    # the chapter's z = (0, -800) with target 0: class 1's probability is 0.0
+    z = torch.tensor([0.0, -800.0], dtype=torch.float64, requires_grad=True)
+    naive = -torch.log(torch.softmax(z, dim=0))[0]
+    naive.backward()
+    assert naive.item() == 0.0
+    assert torch.all(torch.isnan(z.grad))
+    z2 = torch.tensor([0.0, -800.0], dtype=torch.float64, requires_grad=True)
+    F.cross_entropy(z2[None], torch.tensor([0])).backward()
+    assert torch.all(torch.isfinite(z2.grad))
+    np.testing.assert_array_equal(
+        z2.grad.numpy(), nllce.cross_entropy_with_logits_grad(0, np.array([0.0, -800.0]))
     )
 
 
