@@ -153,6 +153,25 @@ def test_bce_with_logits_in_torch_loses_the_tiny_loss_of_a_confident_correct_neg
     assert ours[0] != theirs[0].item()
 
 
+def test_float32_bce_with_logits_in_torch_loses_confident_negatives_and_nllce_does_not():
+    # y = 0 at z = -5, -10, -15, -20 in float32; exact losses log1p(e^z) in float64 (math)
+    z = [-5.0, -10.0, -15.0, -20.0]
+    exact = np.array([math.log1p(math.exp(v)) for v in z])
+    theirs = F.binary_cross_entropy_with_logits(
+        torch.tensor(z), torch.zeros(4), reduction="none"
+    ).numpy()
+    assert theirs.dtype == np.float32
+    rel = np.abs(theirs.astype(np.float64) - exact) / exact
+    assert round(rel[0], 7) == 7.6e-6  # the chapter's 7.6e-6 at z = -5
+    assert round(rel[1], 4) == 0.0083  # 0.83% at z = -10
+    assert theirs[2] == 0.0 and theirs[3] == 0.0  # 100%: a loss of 0.0 from about z = -15
+    ours = nllce.binary_cross_entropy_with_logits(
+        np.zeros(4, np.float32), np.float32(z), reduction="none"
+    )
+    assert ours.dtype == np.float32
+    assert np.all(np.abs(ours - exact) <= np.finfo(np.float32).eps * exact)  # within 1 eps32
+
+
 def test_gradient_on_the_true_logit_at_margin_40_is_zero_in_torch_and_nllce():
     # q_0 = 1 / (1 + e^-40) rounds to 1 in float64, so q_0 - 1 = 0 though -4.2e-18 is a float64
     z = torch.tensor([[0.0, -40.0]], dtype=torch.float64, requires_grad=True)
