@@ -260,7 +260,7 @@ def fit_logistic_regression(
     tol: float = 1e-10,
     max_iter: int = 100,
 ) -> FitResult:
-    r"""Fit a binary logistic regression by maximum likelihood (Newton's method, i.e. IRLS).
+    r"""Fit a binary logistic regression by maximum likelihood (Newton's method).
 
     The model is a Bernoulli distribution for each label, with probability
     :math:`p_i = \sigma(w^\top x_i + b)`. The function minimises the mean negative log-likelihood
@@ -317,8 +317,9 @@ def fit_logistic_regression(
     Notes
     -----
     Each Newton step solves :math:`\nabla^2 J\, d = -\nabla J` and backtracks (halving ``d``)
-    until :math:`J` decreases enough (Armijo's condition); for the logistic NLL this is
-    iteratively reweighted least squares (IRLS). The NLL part and its gradient with respect to
+    until :math:`J` decreases enough (Armijo's condition). A full step with ``l2=0`` is one
+    step of iteratively reweighted least squares (IRLS); with a penalty it is a weighted ridge
+    regression, and a halved step solves neither. The NLL part and its gradient with respect to
     the logits are :func:`~nllce.binary_cross_entropy_with_logits` and
     :func:`~nllce.binary_cross_entropy_with_logits_grad`. Starting from all-zero parameters,
     convergence to ``tol=1e-10`` took, on the standardised data sets of Chapter 6 (breast
