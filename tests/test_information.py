@@ -1068,3 +1068,18 @@ def test_single_distribution_errors_report_the_shapes_given():
         ValueError, match=r"target and probs must have the same shape; got \(3,\) and \(2,\)"
     ):
         cross_entropy([0.2, 0.3, 0.5], [0.5, 0.5])
+
+
+def test_model_entropy_rises_first_on_the_line_from_a_confident_wrong_guess_to_a_one_hot_target():
+    # Chapter 8: with a one-hot target the cross-entropy falls all along the straight line from
+    # q = (0.01, 0.98, 0.01) to (1, 0, 0), while the model's entropy H(q) first rises (from 0.112
+    # to about 0.72 nats) and only then falls to 0. Reference: scipy.stats.entropy.
+    from scipy.stats import entropy as scipy_entropy
+
+    start, target = np.array([0.01, 0.98, 0.01]), np.array([1.0, 0.0, 0.0])
+    path = np.array([(1 - t) * start + t * target for t in np.linspace(0, 0.99, 100)])
+    ce = cross_entropy(np.tile(target, (100, 1)), path, reduction="none")
+    h = entropy(path)
+    np.testing.assert_allclose(h, scipy_entropy(path, axis=1), rtol=1e-12, atol=0)
+    assert np.all(np.diff(ce) < 0)
+    assert h[0] < 0.12 and 0.70 < h.max() < 0.73 and h[-1] < h[0]

@@ -257,3 +257,15 @@ def test_log_of_softmax_is_minus_inf_from_a_float32_gap_of_104_where_log_softmax
     z = torch.tensor([0.0, -100.0], dtype=torch.float32)
     off = (torch.log(torch.softmax(z, dim=0))[1] - F.log_softmax(z, dim=0)[1]).item()
     assert round(off, 4) == 0.0169  # the chapter's float32 error at a gap of 100
+
+
+def test_a_batch_of_nothing_but_ignore_index_gives_a_nan_loss_and_a_zero_gradient_in_torch():
+    # Chapter 8: the loss is 0/0 = NaN, but its gradient is zero, so an optimiser step leaves
+    # the weights finite and unchanged; only what reads the loss value sees the NaN.
+    z = torch.zeros(3, 4, dtype=torch.float64, requires_grad=True)
+    loss = F.cross_entropy(z, torch.full((3,), -100))
+    loss.backward()
+    assert torch.isnan(loss)
+    assert torch.equal(z.grad, torch.zeros_like(z))
+    with pytest.raises(ValueError, match="ignore_index"):
+        nllce.cross_entropy_with_logits(np.full(3, -100), np.zeros((3, 4)))
