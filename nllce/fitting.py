@@ -208,7 +208,6 @@ def _newton(
     theta = theta0
     f, nll_value = objective(theta)
     losses, nlls = [f], [nll_value]
-    rounding = 8 * np.finfo(np.float64).eps * abs(f)  # decreases smaller than this are noise
     for it in range(max_iter + 1):
         if l2 == 0 and it > 0:  # before the stopping rule: separable data never "converge"
             detail = separated(theta)
@@ -229,6 +228,7 @@ def _newton(
                 "Pass l2 > 0, or remove the redundant features"
             ) from None
         slope = float(np.sum(g * step))  # directional derivative, < 0 for a descent step
+        rounding = 8 * np.finfo(np.float64).eps * abs(f)  # decreases below this are noise
         t = 1.0
         for _ in range(MAX_HALVINGS):
             f_new, nll_new = objective(theta + t * step)
@@ -462,14 +462,14 @@ def fit_softmax_regression(
 
     Notes
     -----
-    Adding the same vector to every class's row of :math:`(W, b)` leaves every softmax
-    unchanged, so the NLL alone has a line of minimisers. The penalty fixes the weights (their
-    rows then sum to 0 over the classes); the unpenalised intercepts are fixed here by the
-    convention that they sum to 0 too, which Newton's method keeps by stepping orthogonally to
-    those directions. The NLL and its gradient with respect to the logits are
-    :func:`~nllce.cross_entropy_with_logits` and :func:`~nllce.cross_entropy_with_logits_grad`.
-    The Hessian has :math:`(K(D+1))^2` entries and costs :math:`O(N K^2 D^2)` to form: fine for
-    tens of features and classes, not for thousands.
+    Adding the same vector to every class's row of :math:`(W, b)` leaves every softmax unchanged, so
+    the NLL alone has a set of minimisers, one for every such shift. The penalty fixes the weights
+    (their rows then sum to 0 over the classes); the unpenalised intercepts are fixed here by the
+    convention that they sum to 0 too, which Newton's method keeps by stepping orthogonally to those
+    directions. The NLL and its gradient with respect to the logits are
+    :func:`~nllce.cross_entropy_with_logits` and :func:`~nllce.cross_entropy_with_logits_grad`. The
+    Hessian has :math:`(K(D+1))^2` entries and costs :math:`O(N K^2 D^2)` to form: fine for tens of
+    features and classes, not for thousands.
 
     scikit-learn's ``LogisticRegression(C=C)`` (multinomial for more than two classes)
     minimises :math:`C \sum_i \ell_i + \tfrac12 \lVert W \rVert_F^2`, the same minimiser as
