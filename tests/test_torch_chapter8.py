@@ -260,12 +260,20 @@ def test_log_of_softmax_is_minus_inf_from_a_float32_gap_of_104_where_log_softmax
 
 
 def test_a_batch_of_nothing_but_ignore_index_gives_a_nan_loss_and_a_zero_gradient_in_torch():
-    # Chapter 8: the loss is 0/0 = NaN, but its gradient is zero, so an optimiser step leaves
-    # the weights finite and unchanged; only what reads the loss value sees the NaN.
+    # Chapter 8: the loss is 0/0 = NaN, but its gradient is zero, so a plain SGD step leaves the
+    # weights unchanged (Adam, momentum or weight decay would still move them, from their state).
     z = torch.zeros(3, 4, dtype=torch.float64, requires_grad=True)
     loss = F.cross_entropy(z, torch.full((3,), -100))
     loss.backward()
     assert torch.isnan(loss)
     assert torch.equal(z.grad, torch.zeros_like(z))
+    weights = torch.nn.Parameter(torch.ones(4, dtype=torch.float64))
+    weights.grad = torch.zeros_like(weights)
+    torch.optim.SGD([weights], lr=0.1).step()
+    assert torch.equal(weights.detach(), torch.ones(4, dtype=torch.float64))
+    moved = torch.nn.Parameter(torch.ones(4, dtype=torch.float64))
+    moved.grad = torch.zeros_like(moved)
+    torch.optim.SGD([moved], lr=0.1, weight_decay=0.1).step()
+    assert not torch.equal(moved.detach(), torch.ones(4, dtype=torch.float64))
     with pytest.raises(ValueError, match="ignore_index"):
         nllce.cross_entropy_with_logits(np.full(3, -100), np.zeros((3, 4)))
